@@ -1,0 +1,1 @@
+"""Detect: hotspots (and later sensor alarms and reports) into incidents and events."""

@@ -1,0 +1,1 @@
+"""Ingest: files, feeds and requests into the store. Never imports another stage."""

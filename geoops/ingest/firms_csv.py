@@ -1,0 +1,162 @@
+"""Read a NASA FIRMS active-fire CSV (any header variant) into normalised, validated rows.
+
+Columns are matched by name, never by position:
+- VIIRS NRT: ``bright_ti4``/``bright_ti5``, confidence ``l/n/h`` or ``low/nominal/high``;
+- MODIS: ``brightness``/``bright_t31``, confidence 0-100;
+- archive / standard processing: VIIRS values under the MODIS names plus ``instrument``
+  and ``type``;
+- area API: ``acq_time`` as an unpadded integer (``41`` = 00:41 UTC).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from geoops.domain import RowError
+from geoops.errors import UnusableInput
+
+REQUIRED = ("latitude", "longitude", "acq_date", "acq_time", "satellite")
+# Class letters mapped to the middle of MODIS' confidence classes (0-29, 30-79, 80-100).
+CONFIDENCE_CLASSES = {"l": 15, "low": 15, "n": 55, "nominal": 55, "h": 90, "high": 90}
+NOMINAL_PIXEL_KM = {"VIIRS": 0.375, "MODIS": 1.0}
+
+Reject = Callable[[pd.Series, str], None]
+
+
+@dataclass
+class FirmsRows:
+    """Rows ready for the store (columns of ``geoops.store.hotspots.STAGE_COLUMNS``)."""
+
+    frame: pd.DataFrame
+    read: int
+    errors: list[RowError] = field(default_factory=list)
+
+
+def read_firms_csv(data: bytes, *, source: str) -> FirmsRows:
+    """Parse and validate; a bad row becomes a RowError, an unusable file raises."""
+    header, rows, lines, misshapen = _split_rows(_decode(data))
+    raw = pd.DataFrame(rows, columns=header, dtype=object)
+    frame, bad = _normalise(raw, header, source)
+    errors = misshapen + [RowError(lines[i], reason) for i, reason in bad.items()]
+    errors.sort(key=lambda e: e.line)
+    good = frame.drop(index=list(bad)).reset_index(drop=True)
+    return FirmsRows(good, read=len(rows) + len(misshapen), errors=errors)
+
+
+def _decode(data: bytes) -> str:
+    if not data.strip():
+        raise UnusableInput("empty file: no FIRMS header")
+    if data[:2] == b"\x1f\x8b":
+        raise UnusableInput("gzip-compressed data: decompress it first")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UnusableInput(f"not UTF-8 text (byte {exc.start}): not a FIRMS CSV") from exc
+    head = text.lstrip()[:200].lower()
+    if head.startswith("<") or "<html" in head:
+        raise UnusableInput("an HTML page, not a FIRMS CSV (the FIRMS API answers so on a bad key)")
+    return text
+
+
+def _split_rows(text: str) -> tuple[list[str], list[list[str]], list[int], list[RowError]]:
+    """Header, well-formed rows with their line numbers, and rows of the wrong width."""
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = [h.strip().lower() for h in next(reader)]
+    missing = [c for c in REQUIRED if c not in header]
+    if missing:
+        raise UnusableInput(f"not a FIRMS CSV: missing column(s) {', '.join(missing)}")
+    width = len(header)
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    errors: list[RowError] = []
+    for row in reader:
+        if not row:
+            continue
+        if len(row) != width:
+            errors.append(RowError(reader.line_num, f"expected {width} fields, found {len(row)}"))
+            continue
+        rows.append(row)
+        lines.append(reader.line_num)
+    return header, rows, lines, errors
+
+
+def _normalise(
+    raw: pd.DataFrame, header: list[str], source: str
+) -> tuple[pd.DataFrame, dict[int, str]]:
+    """Vectorised conversion; returns the frame and {row index: first reason it is bad}."""
+    bad: dict[int, str] = {}
+
+    def reject(mask: pd.Series, reason: str) -> None:
+        for i in np.flatnonzero(mask.to_numpy(dtype=bool)):
+            bad.setdefault(int(i), reason)
+
+    def number(name: str, required: bool = False) -> pd.Series:
+        """Numbers; an empty optional cell is missing, anything else unreadable is bad."""
+        text = _text(raw, name)
+        values = pd.to_numeric(text, errors="coerce").astype(float)
+        reject(values.isna() & ((text != "") | required), f"{name} is not a number")
+        return values
+
+    out = pd.DataFrame(index=raw.index)
+    out["source"] = source
+    lat, lon = number("latitude", True), number("longitude", True)
+    reject(lat.abs() > 90, "latitude outside -90..90")
+    reject(lon.abs() > 180, "longitude outside -180..180")
+    out["latitude"], out["longitude"] = lat, lon
+    out["observed_at"] = _observed_at(raw, reject)
+    out["satellite"] = raw["satellite"].astype(str).str.strip()
+    reject(out["satellite"] == "", "satellite is empty")
+    out["instrument"] = _instrument(raw, header)
+    out["confidence"], out["confidence_raw"] = _confidence(raw, reject)
+    out["frp"] = number("frp")
+    out["brightness"] = number("bright_ti4" if "bright_ti4" in header else "brightness")
+    out["brightness_2"] = number("bright_ti5" if "bright_ti5" in header else "bright_t31")
+    nominal = out["instrument"].map(NOMINAL_PIXEL_KM).fillna(1.0)
+    out["scan"] = number("scan").fillna(nominal)
+    out["track"] = number("track").fillna(nominal)
+    out["daynight"] = _text(raw, "daynight").str.upper().str[:1]
+    fire_type = number("type")
+    out["fire_type"] = fire_type.astype("Int16") if fire_type.notna().any() else pd.NA
+    out["version"] = _text(raw, "version")
+    return out, bad
+
+
+def _observed_at(raw: pd.DataFrame, reject: Reject) -> pd.Series:
+    date = pd.to_datetime(raw["acq_date"].astype(str).str.strip(), format="%Y-%m-%d", errors="coerce")
+    hhmm = raw["acq_time"].astype(str).str.strip().str.replace(":", "", regex=False).str.zfill(4)
+    clock = pd.to_numeric(hhmm, errors="coerce")
+    hours, minutes = clock // 100, clock % 100
+    valid_clock = clock.notna() & (hours < 24) & (minutes < 60) & (hhmm.str.len() == 4)
+    reject(date.isna(), "acq_date is not a YYYY-MM-DD date")
+    reject(~valid_clock, "acq_time is not an HHMM time")
+    offset = pd.to_timedelta(hours.where(valid_clock, 0) * 60 + minutes.where(valid_clock, 0), unit="m")
+    return (date + offset).dt.tz_localize("UTC")
+
+
+def _instrument(raw: pd.DataFrame, header: list[str]) -> pd.Series:
+    if "instrument" in header:
+        return raw["instrument"].astype(str).str.strip().str.upper()
+    inferred = "VIIRS" if "bright_ti4" in header else "MODIS"
+    return pd.Series(inferred, index=raw.index)
+
+
+def _confidence(raw: pd.DataFrame, reject: Reject) -> tuple[pd.Series, pd.Series]:
+    text = _text(raw, "confidence").str.lower()
+    numeric = pd.to_numeric(text, errors="coerce")
+    classes = text.map(CONFIDENCE_CLASSES)
+    value = numeric.where(numeric.notna(), classes)
+    reject((text != "") & value.isna(), "confidence is neither 0-100 nor l/n/h")
+    reject(value.notna() & ((value < 0) | (value > 100)), "confidence outside 0..100")
+    return value.round().astype("Int16"), text.where(text != "", None)
+
+
+def _text(raw: pd.DataFrame, name: str) -> pd.Series:
+    if name not in raw:
+        return pd.Series("", index=raw.index, dtype=object)
+    return raw[name].astype(str).str.strip()

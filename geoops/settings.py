@@ -1,0 +1,50 @@
+"""Configuration from the environment (prefix ``GEOOPS_``); nothing is read at import time."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every knob of geoops; each field is documented in the README's configuration table."""
+
+    model_config = SettingsConfigDict(env_prefix="GEOOPS_", env_file=".env", extra="ignore")
+
+    database_url: str | None = Field(
+        default=None,
+        description="PostgreSQL/PostGIS URL; unset means the embedded cluster in data_dir/pg.",
+    )
+    data_dir: Path = Field(default=Path(".geoops"), description="Embedded cluster and files.")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    link_distance_m: float = Field(
+        default=1000.0, gt=0, description="Hotspot footprints closer than this join one fire."
+    )
+    link_window_hours: float = Field(
+        default=24.0, gt=0, description="New hotspots further apart in time are not linked."
+    )
+    inactive_after_hours: float = Field(
+        default=48.0, gt=0, description="An incident quiet this long stops absorbing hotspots."
+    )
+    detect_interval_seconds: float = Field(
+        default=10.0, gt=0, description="Detector wakes at least this often (and on NOTIFY)."
+    )
+    assets_dir: Path = Field(
+        default=PROJECT_ROOT / "node_modules",
+        description="Installed npm packages (Leaflet) that geoops serves under /static/vendor.",
+    )
+    basemap_url: str | None = Field(
+        default=None,
+        description="Optional XYZ tile URL for the map; unset keeps the map offline.",
+    )
+    demo_speed: float = Field(default=720.0, ge=0, description="Demo replay speed (x real time).")
+    log_level: str = "INFO"
+
+    @property
+    def cluster_dir(self) -> Path:
+        return self.data_dir / "pg"

@@ -1,0 +1,58 @@
+"""The events outbox: every change is a row, and a NOTIFY wakes whoever listens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from geoops.domain import Event
+from geoops.store.tables import events
+
+CHANNEL = "geoops_events"
+INGEST_CHANNEL = "geoops_ingest"
+
+
+def append_event(kind: str, payload: dict[str, Any], *, session: Session) -> int:
+    """Insert an event; the NOTIFY carrying its id goes out when the caller commits."""
+    event_id: int = session.execute(
+        sa.insert(events).values(kind=kind, payload=payload).returning(events.c.id)
+    ).scalar_one()
+    session.execute(sa.select(sa.func.pg_notify(CHANNEL, str(event_id))))
+    return event_id
+
+
+def notify_ingest(source: str, *, session: Session) -> None:
+    """Wake detectors: new raw data is committed with the caller's transaction."""
+    session.execute(sa.select(sa.func.pg_notify(INGEST_CHANNEL, json.dumps({"source": source}))))
+
+
+def events_after(after_id: int, *, session: Session, limit: int = 500) -> list[Event]:
+    rows = session.execute(
+        sa.select(events.c.id, events.c.kind, events.c.payload, events.c.created_at)
+        .where(events.c.id > after_id)
+        .order_by(events.c.id)
+        .limit(limit)
+    )
+    return [Event(r.id, r.kind, r.payload, r.created_at.isoformat()) for r in rows]
+
+
+def last_event_id(*, session: Session) -> int:
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(events.c.id), 0))).scalar_one())
+
+
+def append_events(items: list[tuple[str, dict[str, Any]]], *, session: Session) -> list[int]:
+    """Insert many events in one statement; one NOTIFY (the last id) wakes the listeners."""
+    if not items:
+        return []
+    ids = [
+        int(i)
+        for i in session.execute(
+            sa.insert(events).returning(events.c.id),
+            [{"kind": kind, "payload": payload} for kind, payload in items],
+        ).scalars()
+    ]
+    session.execute(sa.select(sa.func.pg_notify(CHANNEL, str(max(ids)))))
+    return ids

@@ -1,0 +1,64 @@
+"""Hotspot storage: bulk COPY into a staging table, one set-based insert, and reads."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from geoops.store.sqlfiles import load_sql
+
+# Column order of the staging table and of the frame handed to insert_hotspots.
+STAGE_COLUMNS: dict[str, str] = {
+    "source": "text",
+    "satellite": "text",
+    "instrument": "text",
+    "observed_at": "timestamptz",
+    "latitude": "numeric",
+    "longitude": "numeric",
+    "confidence": "smallint",
+    "confidence_raw": "text",
+    "frp": "double precision",
+    "brightness": "double precision",
+    "brightness_2": "double precision",
+    "scan": "double precision",
+    "track": "double precision",
+    "daynight": "text",
+    "fire_type": "smallint",
+    "version": "text",
+}
+
+
+def insert_hotspots(frame: pd.DataFrame, *, session: Session) -> int:
+    """COPY ``frame`` (STAGE_COLUMNS) in and insert what is new; returns rows inserted."""
+    if frame.empty:
+        return 0
+    columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
+    session.execute(
+        sa.text(f"CREATE TEMP TABLE IF NOT EXISTS hotspots_stage ({columns}) ON COMMIT DROP")
+    )
+    session.execute(sa.text("TRUNCATE hotspots_stage"))
+    buffer = io.StringIO()
+    frame[list(STAGE_COLUMNS)].to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    raw: Any = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy("COPY hotspots_stage FROM STDIN WITH (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+    result = session.execute(sa.text(load_sql("geoops.store", "insert_hotspots")))
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def hotspots_geojson(
+    *, session: Session, after_id: int = 0, bbox: tuple[float, float, float, float] | None = None,
+    limit: int = 10_000,
+) -> dict[str, Any]:  # fmt: skip
+    """Hotspots as a GeoJSON FeatureCollection, built in SQL, newest ids last."""
+    where = "h.id > :after_id"
+    params: dict[str, Any] = {"after_id": after_id, "limit": limit}
+    if bbox:
+        where += " AND h.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
+    sql = load_sql("geoops.store", "hotspots_geojson").replace("/*where*/", where)
+    return dict(session.execute(sa.text(sql), params).scalar_one())

@@ -1,0 +1,152 @@
+"""Table definitions (SQLAlchemy Core + geoalchemy2); the alembic migrations create them."""
+
+from __future__ import annotations
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    CheckConstraint,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+
+metadata = MetaData()
+
+STATUSES = ("suspected", "confirmed", "contained", "extinguished", "dismissed")
+
+
+def _geom(kind: str) -> Geometry:
+    # Indexes are declared explicitly below so the migrations and these tables agree.
+    return Geometry(kind, srid=4326, spatial_index=False)
+
+
+def _now() -> Column[object]:
+    return Column("created_at", DateTime(timezone=True), nullable=False, server_default=func.now())
+
+
+hotspots = Table(
+    "hotspots",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("source", Text, nullable=False),
+    Column("satellite", String(32), nullable=False),
+    Column("instrument", String(16), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("latitude", Numeric(8, 5), nullable=False),
+    Column("longitude", Numeric(8, 5), nullable=False),
+    Column("geom", _geom("POINT"), nullable=False),
+    Column("footprint", _geom("POLYGON"), nullable=False),
+    Column("confidence", SmallInteger),
+    Column("confidence_raw", String(16)),
+    Column("frp", Float),
+    Column("brightness", Float),
+    Column("brightness_2", Float),
+    Column("scan", Float),
+    Column("track", Float),
+    Column("daynight", String(1)),
+    Column("fire_type", SmallInteger),
+    Column("version", String(16)),
+    Column("ingested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("detected_at", DateTime(timezone=True)),
+    UniqueConstraint(
+        "satellite", "instrument", "observed_at", "latitude", "longitude", name="hotspots_natural_key"
+    ),
+    CheckConstraint("confidence BETWEEN 0 AND 100", name="hotspots_confidence_range"),
+)
+Index("hotspots_geom_gist", hotspots.c.geom, postgresql_using="gist")
+Index("hotspots_footprint_gist", hotspots.c.footprint, postgresql_using="gist")
+Index("hotspots_observed_at", hotspots.c.observed_at)
+Index(
+    "hotspots_undetected",
+    hotspots.c.id,
+    postgresql_where=hotspots.c.detected_at.is_(None),
+)
+
+incidents = Table(
+    "incidents",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("number", String(32), nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="suspected"),
+    Column("priority", String(16), nullable=False, server_default="low"),
+    Column("geom", _geom("GEOMETRY")),
+    Column("centroid", _geom("POINT")),
+    Column("area_ha", Float, nullable=False, server_default=text("0")),
+    Column("hotspot_count", Integer, nullable=False, server_default=text("0")),
+    Column("max_frp", Float),
+    Column("sources", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("first_observed_at", DateTime(timezone=True), nullable=False),
+    Column("last_observed_at", DateTime(timezone=True), nullable=False),
+    Column("registered_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("registration_latency_s", Float),
+    Column("merged_into_id", BigInteger, ForeignKey("incidents.id")),
+    CheckConstraint(f"status IN {STATUSES}", name="incidents_status"),
+)
+Index("incidents_geom_gist", incidents.c.geom, postgresql_using="gist")
+Index("incidents_last_observed_at", incidents.c.last_observed_at)
+
+incident_evidence = Table(
+    "incident_evidence",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("hotspot_id", BigInteger, ForeignKey("hotspots.id", ondelete="CASCADE")),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("added_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    UniqueConstraint("hotspot_id", name="incident_evidence_hotspot_once"),
+    CheckConstraint("kind IN ('hotspot', 'observation', 'report')", name="evidence_kind"),
+)
+Index("incident_evidence_incident", incident_evidence.c.incident_id)
+
+events = Table(
+    "events",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("kind", String(64), nullable=False),
+    Column("payload", JSONB, nullable=False),
+    _now(),
+)
+Index("events_incident", text("((payload ->> 'incident_id'))"))
+
+layers = Table(
+    "layers",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("source", Text),
+    Column("attribution", Text),
+    Column("feature_count", Integer, nullable=False, server_default=text("0")),
+    _now(),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint("name ~ '^[a-z][a-z0-9_]*$'", name="layers_name_slug"),
+)
+
+layer_features = Table(
+    "layer_features",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("layer_id", Integer, ForeignKey("layers.id", ondelete="CASCADE"), nullable=False),
+    Column("properties", JSONB, nullable=False, server_default=text("'{}'")),
+    Column("geom", _geom("GEOMETRY"), nullable=False),
+)
+Index("layer_features_geom_gist", layer_features.c.geom, postgresql_using="gist")
+Index("layer_features_layer", layer_features.c.layer_id)
