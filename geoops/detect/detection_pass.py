@@ -47,9 +47,7 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     ).all()
     components = connected_components(fire_ids, [(r.a, r.kind, r.b) for r in links])
     created, merged = _assign(components, session=session)
-    session.execute(
-        sa.text("UPDATE hotspots SET detected_at = now() WHERE id = ANY(:ids)"), {"ids": new_ids}
-    )
+    session.execute(sa.text("UPDATE hotspots SET detected_at = now() WHERE id = ANY(:ids)"), {"ids": new_ids})
     touched = sorted({i for c in components for i in c.incidents} | set(created))
     refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
     _record_events(refreshed.mappings().all(), set(created), merged, session=session)
@@ -87,13 +85,17 @@ def _assign(components: list[Component], *, session: Session) -> tuple[list[int]
         absorbed = sorted(component.incidents - {survivor})
         if absorbed:
             merged[survivor] = absorbed
+            params = {"survivor": survivor, "ids": absorbed}
+            session.execute(
+                sa.text("UPDATE incident_evidence SET incident_id = :survivor WHERE incident_id = ANY(:ids)"),
+                params,
+            )
             session.execute(
                 sa.text(
-                    "UPDATE incident_evidence SET incident_id = :survivor WHERE incident_id = ANY(:ids);"
                     "UPDATE incidents SET merged_into_id = :survivor, updated_at = now() "
                     "WHERE id = ANY(:ids) OR merged_into_id = ANY(:ids)"
                 ),
-                {"survivor": survivor, "ids": absorbed},
+                params,
             )
             component.incidents = {survivor}
         pairs += [(survivor, h) for h in component.hotspots]
@@ -116,12 +118,13 @@ def _allocate_incident_ids(count: int, *, session: Session) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def _record_events(
-    rows: Any, created: set[int], merged: dict[int, list[int]], *, session: Session
-) -> None:
+def _record_events(rows: Any, created: set[int], merged: dict[int, list[int]], *, session: Session) -> None:
     events: list[tuple[str, dict[str, Any]]] = []
     for row in rows:
-        payload = {"incident_id": row["id"], **{k: row[k] for k in ("number", "status", "priority", "hotspot_count", "area_ha")}}
+        payload = {
+            "incident_id": row["id"],
+            **{k: row[k] for k in ("number", "status", "priority", "hotspot_count", "area_ha")},
+        }
         kind = EventKind.INCIDENT_CREATED if row["id"] in created else EventKind.INCIDENT_UPDATED
         events.append((kind, payload))
         if row["id"] in merged:

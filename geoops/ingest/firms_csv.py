@@ -86,9 +86,7 @@ def _split_rows(text: str) -> tuple[list[str], list[list[str]], list[int], list[
     return header, rows, lines, errors
 
 
-def _normalise(
-    raw: pd.DataFrame, header: list[str], source: str
-) -> tuple[pd.DataFrame, dict[int, str]]:
+def _normalise(raw: pd.DataFrame, header: list[str], source: str) -> tuple[pd.DataFrame, dict[int, str]]:
     """Vectorised conversion; returns the frame and {row index: first reason it is bad}."""
     bad: dict[int, str] = {}
 

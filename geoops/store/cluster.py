@@ -127,9 +127,17 @@ class EmbeddedCluster:
             os.chown(self.path, owner.pw_uid, owner.pw_gid)
         self.path.chmod(0o700)
         self._run(
-            [str(find_bindir() / "initdb"), "-D", str(self.path), "-U", SUPERUSER,
-             "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"],
-        )  # fmt: skip
+            [
+                str(find_bindir() / "initdb"),
+                "-D",
+                str(self.path),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
+            ],
+        )
         conf = (
             "\n# geoops embedded cluster\n"
             "listen_addresses = ''\n"

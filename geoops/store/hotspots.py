@@ -37,9 +37,7 @@ def insert_hotspots(frame: pd.DataFrame, *, session: Session) -> int:
     if frame.empty:
         return 0
     columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
-    session.execute(
-        sa.text(f"CREATE TEMP TABLE IF NOT EXISTS hotspots_stage ({columns}) ON COMMIT DROP")
-    )
+    session.execute(sa.text(f"CREATE TEMP TABLE IF NOT EXISTS hotspots_stage ({columns}) ON COMMIT DROP"))
     session.execute(sa.text("TRUNCATE hotspots_stage"))
     buffer = io.StringIO()
     frame[list(STAGE_COLUMNS)].to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%SZ")
@@ -51,9 +49,12 @@ def insert_hotspots(frame: pd.DataFrame, *, session: Session) -> int:
 
 
 def hotspots_geojson(
-    *, session: Session, after_id: int = 0, bbox: tuple[float, float, float, float] | None = None,
+    *,
+    session: Session,
+    after_id: int = 0,
+    bbox: tuple[float, float, float, float] | None = None,
     limit: int = 10_000,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     """Hotspots as a GeoJSON FeatureCollection, built in SQL, newest ids last."""
     where = "h.id > :after_id"
     params: dict[str, Any] = {"after_id": after_id, "limit": limit}

@@ -64,7 +64,12 @@ hotspots = Table(
     Column("ingested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("detected_at", DateTime(timezone=True)),
     UniqueConstraint(
-        "satellite", "instrument", "observed_at", "latitude", "longitude", name="hotspots_natural_key"
+        "satellite",
+        "instrument",
+        "observed_at",
+        "latitude",
+        "longitude",
+        name="hotspots_natural_key",
     ),
     CheckConstraint("confidence BETWEEN 0 AND 100", name="hotspots_confidence_range"),
 )

@@ -53,9 +53,13 @@ def upgrade() -> None:
         sa.Column("ingested_at", TZ, nullable=False, server_default=sa.func.now()),
         sa.Column("detected_at", TZ),
         sa.UniqueConstraint(
-            "satellite", "instrument", "observed_at", "latitude", "longitude",
+            "satellite",
+            "instrument",
+            "observed_at",
+            "latitude",
+            "longitude",
             name="hotspots_natural_key",
-        ),  # fmt: skip
+        ),
         sa.CheckConstraint("confidence BETWEEN 0 AND 100", name="hotspots_confidence_range"),
     )
     _gist("hotspots", "geom")
@@ -129,9 +133,7 @@ def upgrade() -> None:
     op.create_table(
         "layer_features",
         sa.Column("id", sa.BigInteger, primary_key=True),
-        sa.Column(
-            "layer_id", sa.Integer, sa.ForeignKey("layers.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("layer_id", sa.Integer, sa.ForeignKey("layers.id", ondelete="CASCADE"), nullable=False),
         sa.Column("properties", JSONB, nullable=False, server_default=sa.text("'{}'")),
         sa.Column("geom", _geom("GEOMETRY"), nullable=False),
     )

@@ -1,0 +1,29 @@
+"""HTML pages: the dispatcher's live map (more pages come with crews and the registry)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from geoops.api.deps import SettingsDep
+from geoops.errors import GeoopsError
+from geoops.maps.live_map import render_live_map
+
+router = APIRouter(tags=["pages"])
+
+
+class AssetsMissing(GeoopsError):
+    status = 503
+    title = "Map assets missing"
+
+
+@router.get("/", include_in_schema=False)
+def root() -> RedirectResponse:
+    return RedirectResponse("/map")
+
+
+@router.get("/map", response_class=HTMLResponse, summary="Dispatcher live map")
+def live_map(settings: SettingsDep) -> HTMLResponse:
+    if not (settings.assets_dir / "leaflet" / "dist" / "leaflet.js").exists():
+        raise AssetsMissing(f"Leaflet is not installed under {settings.assets_dir}: run scripts/setup")
+    return HTMLResponse(render_live_map(basemap_url=settings.basemap_url))

@@ -1,0 +1,275 @@
+"""The ``geoops`` command: parses, calls one service function, renders. Errors exit 2."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy import Engine
+
+from geoops.errors import ClusterError, DatabaseUnavailable, GeoopsError
+from geoops.settings import PROJECT_ROOT, Settings
+from geoops.store import migrate as migrations
+from geoops.store.cluster import EmbeddedCluster
+from geoops.store.engine import check_ready, create_engine, transaction
+
+P = ParamSpec("P")
+R = TypeVar("R")
+err = Console(stderr=True, soft_wrap=True)
+app = typer.Typer(help="geoops: wildfire and incident monitoring on PostGIS.", no_args_is_help=True)
+db_app = typer.Typer(help="The database: embedded cluster lifecycle and migrations.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Load data; each prints a JSON summary.", no_args_is_help=True)
+layers_app = typer.Typer(help="Registry layers.", no_args_is_help=True)
+incidents_app = typer.Typer(help="The incident registry.", no_args_is_help=True)
+for sub, name in (
+    (db_app, "db"),
+    (ingest_app, "ingest"),
+    (layers_app, "layers"),
+    (incidents_app, "incidents"),
+):
+    app.add_typer(sub, name=name)
+
+
+def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
+    """A GeoopsError becomes one line on stderr and exit code 2."""
+
+    @wraps(fn)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return fn(*args, **kwargs)
+        except GeoopsError as exc:
+            err.print(f"[red]error:[/red] {exc.detail}", highlight=False)
+            raise typer.Exit(2) from exc
+
+    return wrapper
+
+
+def emit(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, default=str) + "\n")
+
+
+def ready_engine(settings: Settings) -> Engine:
+    """An engine on a reachable database whose schema is at the code's head revision."""
+    if not settings.database_url and not EmbeddedCluster(settings.cluster_dir).running:
+        raise ClusterError(
+            f"the embedded database in {settings.cluster_dir} is not running: run `geoops db up`"
+        )
+    engine = create_engine(settings)
+    check_ready(engine)
+    current, head = migrations.current_revision(engine), migrations.head_revision()
+    if current != head:
+        raise DatabaseUnavailable(
+            f"schema is at {current or 'nothing'}, code needs {head}: run `geoops db migrate`"
+        )
+    return engine
+
+
+# -- db ------------------------------------------------------------------------------------
+@db_app.command("up")
+@reports_errors
+def db_up() -> None:
+    """Start the embedded cluster (creating it, the database and PostGIS if needed)."""
+    settings = Settings()
+    if settings.database_url:
+        err.print(f"using GEOOPS_DATABASE_URL; PostGIS {check_ready(create_engine(settings))} answers")
+        return
+    cluster = EmbeddedCluster(settings.cluster_dir)
+    with err.status("starting the embedded PostGIS cluster…"):
+        cluster.up()
+        cluster.create_database("geoops")
+    err.print(f"embedded cluster running in {cluster.path}; next: `geoops db migrate`")
+
+
+@db_app.command("down")
+@reports_errors
+def db_down() -> None:
+    """Stop the embedded cluster (data stays in place)."""
+    settings = Settings()
+    if settings.database_url:
+        err.print("GEOOPS_DATABASE_URL is set: geoops does not manage that server")
+        return
+    EmbeddedCluster(settings.cluster_dir).down()
+    err.print("embedded cluster stopped")
+
+
+@db_app.command("status")
+@reports_errors
+def db_status() -> None:
+    """Which database geoops uses and whether it answers (JSON on stdout)."""
+    settings = Settings()
+    info: dict[str, Any] = {"mode": "external" if settings.database_url else "embedded"}
+    if not settings.database_url:
+        status = EmbeddedCluster(settings.cluster_dir).status()
+        info.update(path=str(status.path), initialized=status.initialized, running=status.running)
+    engine = create_engine(settings)
+    info["url"] = engine.url.render_as_string(hide_password=True)
+    try:
+        info.update(
+            answering=True,
+            postgis=check_ready(engine),
+            revision=migrations.current_revision(engine),
+        )
+    except DatabaseUnavailable as exc:
+        info.update(answering=False, reason=exc.detail)
+    info["head"] = migrations.head_revision()
+    emit(info)
+    if not info["answering"]:
+        raise typer.Exit(1)
+
+
+@db_app.command("migrate")
+@reports_errors
+def db_migrate(revision: Annotated[str, typer.Argument(help="Target revision")] = "head") -> None:
+    """Apply the schema migrations (to the newest by default)."""
+    settings = Settings()
+    engine = create_engine(settings)
+    check_ready(engine)
+    migrations.upgrade(engine, revision)
+    err.print(f"schema at revision {migrations.current_revision(engine)}")
+
+
+# -- ingest, detect, export ------------------------------------------------------------------
+@ingest_app.command("firms")
+@reports_errors
+def ingest_firms_cmd(
+    path: Annotated[Path, typer.Argument(help="FIRMS CSV file (any variant)")],
+) -> None:
+    """FIRMS active-fire CSV into hotspots."""
+    from geoops.ingest.firms import ingest_firms, read_source
+
+    data = read_source(path)
+    with transaction(ready_engine(Settings())) as session:
+        emit(ingest_firms(data, source=path.name, session=session).as_dict())
+
+
+@app.command("detect")
+@reports_errors
+def detect_cmd() -> None:
+    """Run one detection pass now (new hotspots into incidents); prints what changed."""
+    from geoops.workers import detect_once, detect_params
+
+    settings = Settings()
+    emit(detect_once(ready_engine(settings), detect_params(settings)).as_dict())
+
+
+@incidents_app.command("export")
+@reports_errors
+def incidents_export(
+    fmt: Annotated[str, typer.Option("--format", help="Only geojson for now")] = "geojson",
+) -> None:
+    """All current incidents as a GeoJSON FeatureCollection on stdout."""
+    from geoops.errors import InvalidInput
+    from geoops.store.incidents import incidents_geojson
+
+    if fmt != "geojson":
+        raise InvalidInput(f"unknown format {fmt!r}: use geojson")
+    with transaction(ready_engine(Settings())) as session:
+        emit(incidents_geojson(session=session, limit=10_000_000))
+
+
+# -- layers ------------------------------------------------------------------------------------
+@layers_app.command("import")
+@reports_errors
+def layers_import(
+    name: Annotated[str, typer.Argument(help="Layer name (lowercase, digits, _)")],
+    file: Annotated[Path, typer.Argument(help="GeoJSON, GeoPackage, Shapefile…")],
+    title: Annotated[str | None, typer.Option(help="Human title")] = None,
+) -> None:
+    """Replace a registry layer with the features of FILE."""
+    from geoops.registry.layer_import import import_layer
+
+    with transaction(ready_engine(Settings())) as session:
+        emit(import_layer(name, file, session=session, title=title).as_dict())
+
+
+@layers_app.command("load")
+@reports_errors
+def layers_load(
+    folder: Annotated[Path, typer.Argument(help="Folder of layer *.yaml definitions")] = PROJECT_ROOT
+    / "layers",
+) -> None:
+    """Import every layer defined in FOLDER (default: the bundled demo layers)."""
+    from geoops.registry.definitions import read_definitions
+    from geoops.registry.layer_import import import_layer
+
+    engine = ready_engine(Settings())
+    for spec in read_definitions(folder):
+        with transaction(engine) as session:
+            summary = import_layer(
+                spec.name,
+                spec.file,
+                session=session,
+                title=spec.title,
+                description=spec.description,
+                attribution=spec.attribution,
+            )
+        emit(summary.as_dict())
+
+
+# -- running -------------------------------------------------------------------------------------
+@app.command("replay")
+@reports_errors
+def replay_cmd(
+    paths: Annotated[list[Path], typer.Argument(help="FIRMS CSV files")],
+    speed: Annotated[float, typer.Option(min=0, help="x real time; 0 = as fast as possible")] = 0.0,
+) -> None:
+    """Feed FIRMS files in observation-time order, detecting after each pass."""
+    from geoops.replay import load_passes, replay
+    from geoops.workers import detect_params
+
+    settings = Settings()
+    passes, problems = load_passes(paths)
+    for line in problems:
+        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    replay(
+        passes,
+        engine=ready_engine(settings),
+        params=detect_params(settings),
+        speed=speed,
+        on_step=lambda s: emit(
+            {
+                "observed_at": s.observed_at,
+                **s.ingest.as_dict(),
+                "incidents_created": len(s.detection.created),
+            }
+        ),
+    )
+
+
+@app.command("serve")
+@reports_errors
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    workers: Annotated[bool, typer.Option(help="Run the detector beside the API")] = True,
+) -> None:
+    """API, pages and background workers."""
+    from geoops.demo import run_server
+
+    settings = Settings()
+    ready_engine(settings)
+    run_server(settings, host=host, port=port, with_workers=workers)
+
+
+@app.command("demo")
+@reports_errors
+def demo(
+    host: Annotated[str | None, typer.Option(help="Bind address")] = None,
+    port: Annotated[int | None, typer.Option(help="Port")] = None,
+    speed: Annotated[float | None, typer.Option(min=0, help="Replay speed, x real time")] = None,
+    keep_data: Annotated[bool, typer.Option(help="Keep earlier demo data instead of starting clean")] = False,
+) -> None:
+    """Database, layers, server and a live map fed by real VIIRS hotspots."""
+    from geoops.demo import run_demo
+
+    run_demo(Settings(), host=host, port=port, speed=speed, keep_data=keep_data)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,127 @@
+"""``geoops serve`` and ``geoops demo``: the server with its workers, and the guided demo."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+
+import sqlalchemy as sa
+import uvicorn
+from fastapi import FastAPI
+from rich.console import Console
+
+from geoops.api.app import Worker, create_app
+from geoops.ingest.firms_csv import FirmsRows
+from geoops.registry.definitions import read_definitions
+from geoops.registry.layer_import import import_layer
+from geoops.replay import ReplayStep, load_passes, replay
+from geoops.settings import PROJECT_ROOT, Settings
+from geoops.store import migrate
+from geoops.store.cluster import EmbeddedCluster
+from geoops.store.engine import create_engine, transaction
+from geoops.workers import detect_params, detector
+
+DEMO_FIRMS = PROJECT_ROOT / "data" / "firms" / "viirs_snpp_nrt_russia_asia_24h_2021-09-29.csv"
+DEMO_TABLES = "incident_evidence, incidents, hotspots, events"
+console = Console(stderr=True, soft_wrap=True)
+
+
+def run_server(
+    settings: Settings,
+    *,
+    host: str | None = None,
+    port: int | None = None,
+    with_workers: bool = True,
+    extra: tuple[Worker, ...] = (),
+) -> None:
+    logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
+    workers = ((detector(settings),) if with_workers else ()) + extra
+    app = create_app(settings, workers=workers)
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def run_demo(
+    settings: Settings, *, host: str | None, port: int | None, speed: float | None, keep_data: bool
+) -> None:
+    host, port = host or settings.host, port or settings.port
+    if not settings.database_url:
+        with console.status("starting the embedded PostGIS cluster…"):
+            cluster = EmbeddedCluster(settings.cluster_dir)
+            cluster.up()
+            cluster.create_database("geoops")
+    engine = create_engine(settings)
+    migrate.upgrade(engine)
+    if not keep_data and not settings.database_url:
+        with engine.begin() as conn:
+            conn.execute(sa.text(f"TRUNCATE {DEMO_TABLES} RESTART IDENTITY CASCADE"))
+    for spec in read_definitions(PROJECT_ROOT / "layers"):
+        with transaction(engine) as session:
+            summary = import_layer(
+                spec.name,
+                spec.file,
+                session=session,
+                title=spec.title,
+                description=spec.description,
+                attribution=spec.attribution,
+            )
+        console.print(f"layer [bold]{spec.name}[/bold]: {summary.inserted} features")
+    passes, _ = load_passes([DEMO_FIRMS])
+    engine.dispose()
+    speed = settings.demo_speed if speed is None else speed
+    console.rule("[bold green]geoops demo")
+    console.print(
+        f"Open [bold]http://{host}:{port}/map[/bold] — {len(passes)} VIIRS passes of "
+        f"2021-09-28/29 replay at {speed:g}x real time. API docs: /docs. Ctrl-C stops."
+    )
+
+    def show(step: ReplayStep) -> None:
+        console.print(
+            f"{step.observed_at:%Y-%m-%d %H:%M}Z  +{step.ingest.inserted:4d} hotspots  "
+            f"+{len(step.detection.created):3d} incidents  {len(step.detection.updated):3d} updated",
+            highlight=False,
+        )
+
+    def replayer(app: FastAPI) -> Awaitable[Callable[[], Awaitable[None]]]:
+        return _start_replay(app, settings, passes, speed, show)
+
+    run_server(settings, host=host, port=port, extra=(replayer,))
+
+
+async def _start_replay(
+    app: FastAPI,
+    settings: Settings,
+    passes: list[FirmsRows],
+    speed: float,
+    show: Callable[[ReplayStep], None],
+) -> Callable[[], Awaitable[None]]:
+    stop = threading.Event()
+
+    def work() -> None:
+        replay(
+            passes,
+            engine=app.state.engine,
+            params=detect_params(settings),
+            speed=speed,
+            on_step=show,
+            stop=stop,
+        )
+        if not stop.is_set():
+            console.print("[green]replay finished[/green]; the server keeps running.")
+
+    await asyncio.sleep(0)
+    task = asyncio.create_task(asyncio.to_thread(work))
+
+    async def halt() -> None:
+        stop.set()
+        with contextlib.suppress(Exception):
+            await task
+
+    return halt

@@ -1,0 +1,71 @@
+"""The dispatcher's live map: a folium page whose layers update from ``/api/v1/events``.
+
+Leaflet comes from the npm package that setup installs and geoops serves under
+``/static/vendor/leaflet``; no CDN is touched, so the page works offline. The base map
+is the regions and lakes registry layers, plus an XYZ tile layer when configured.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import folium
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+VENDOR = "/static/vendor/leaflet"
+OWN = "/static/geoops"
+
+
+class LiveLayers(MacroElement):
+    """Starts geoops' live layers (live.js) on the map it is added to."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "geoopsLive({{ this._parent.get_name() }}, {{ this.options | tojson }});"
+        "{% endmacro %}"
+    )
+
+    def __init__(self, options: dict[str, Any]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._name = "GeoopsLiveLayers"
+        self.options = options
+
+
+def render_live_map(*, basemap_url: str | None = None, title: str = "geoops — live map") -> str:
+    """The full HTML of the live map page."""
+    fmap = folium.Map(location=[62.0, 100.0], zoom_start=3, tiles=None, control_scale=True)
+    fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js"), ("geoops_live", f"{OWN}/live.js")]
+    fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css"), ("geoops_css", f"{OWN}/live.css")]
+    if basemap_url:
+        folium.TileLayer(basemap_url, attr="basemap", name="Base map").add_to(fmap)
+    root: Any = fmap.get_root()
+    root.header.add_child(Element(f"<title>{title}</title>"), name="title")
+    root.html.add_child(Element(_PANEL), name="geoops_panel")
+    LiveLayers(
+        {
+            "events": "/api/v1/events",
+            "incidents": "/api/v1/incidents",
+            "hotspots": "/api/v1/hotspots",
+            "layers": "/api/v1/layers",
+            "baseLayers": ["regions", "lakes"],
+        }
+    ).add_to(fmap)
+    return str(root.render())
+
+
+_PANEL = """
+<div id="geoops-panel" class="geoops-panel">
+  <div class="geoops-title">geoops <span id="geoops-live" class="geoops-badge">connecting…</span></div>
+  <div><b id="geoops-incident-count">0</b> incidents
+       (<span id="geoops-confirmed-count">0</span> confirmed) ·
+       <b id="geoops-hotspot-count">0</b> hotspots</div>
+  <div class="geoops-muted">last event: <span id="geoops-last-event">—</span></div>
+  <ol id="geoops-latest" class="geoops-latest"></ol>
+  <div class="geoops-legend">
+    <span class="sw critical"></span>critical <span class="sw high"></span>high
+    <span class="sw medium"></span>medium <span class="sw low"></span>low
+    <span class="sw hotspot"></span>hotspot
+  </div>
+</div>
+"""

@@ -1,0 +1,150 @@
+// geoops live map: incidents, hotspots and registry base layers, kept current from the
+// Server-Sent Events stream without reloading the page.
+(function () {
+  "use strict";
+  var COLORS = { critical: "#7b0000", high: "#d7301f", medium: "#fc8d59", low: "#fdcc8a" };
+
+  function el(id) { return document.getElementById(id); }
+  function text(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function getJSON(url) {
+    return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      if (!r.ok) { throw new Error(url + " answered " + r.status); }
+      return r.json();
+    });
+  }
+
+  function incidentPopup(p) {
+    return "<b>Incident " + text(p.number) + "</b><br>status: " + text(p.status) +
+      "<br>priority: " + text(p.priority) + "<br>hotspots: " + text(p.hotspot_count) +
+      "<br>area: " + text(p.area_ha) + " ha<br>first seen: " + text(p.first_observed_at) +
+      "<br>last seen: " + text(p.last_observed_at) + "<br>registered: " + text(p.registered_at);
+  }
+
+  window.geoopsLive = function (map, opts) {
+    var svg = L.svg({ padding: 0.5 });
+    var canvas = L.canvas({ padding: 0.5 });
+    var incidentLayers = {};
+    var incidentProps = {};
+    var lastUpdated = null;
+    var lastHotspotId = 0;
+    var hotspotCount = 0;
+
+    var incidents = L.featureGroup().addTo(map);
+    var hotspots = L.featureGroup().addTo(map);
+    var control = L.control.layers(null, { Incidents: incidents, Hotspots: hotspots }, { collapsed: true }).addTo(map);
+
+    function styleFor(p) {
+      var c = COLORS[p.priority] || COLORS.low;
+      return { renderer: svg, color: c, weight: 2, fillColor: c, fillOpacity: 0.45, className: "geoops-incident" };
+    }
+
+    function upsertIncident(feature) {
+      var p = feature.properties, id = p.id;
+      if (incidentLayers[id]) { incidents.removeLayer(incidentLayers[id]); }
+      var layer = L.geoJSON(feature, {
+        style: function () { return styleFor(p); },
+        pointToLayer: function (f, ll) { return L.circleMarker(ll, Object.assign(styleFor(p), { radius: 7 })); }
+      }).bindPopup(incidentPopup(p));
+      layer.addTo(incidents);
+      incidentLayers[id] = layer;
+      incidentProps[id] = p;
+      if (!lastUpdated || p.updated_at > lastUpdated) { lastUpdated = p.updated_at; }
+    }
+
+    function removeIncident(id) {
+      if (incidentLayers[id]) { incidents.removeLayer(incidentLayers[id]); }
+      delete incidentLayers[id];
+      delete incidentProps[id];
+    }
+
+    function refreshPanel() {
+      var ids = Object.keys(incidentProps);
+      var confirmed = ids.filter(function (i) { return incidentProps[i].status === "confirmed"; }).length;
+      el("geoops-incident-count").textContent = ids.length;
+      el("geoops-confirmed-count").textContent = confirmed;
+      el("geoops-hotspot-count").textContent = hotspotCount;
+      var latest = ids.map(function (i) { return incidentProps[i]; })
+        .sort(function (a, b) { return a.updated_at < b.updated_at ? 1 : -1; }).slice(0, 8);
+      var list = el("geoops-latest");
+      list.innerHTML = "";
+      latest.forEach(function (p) {
+        var li = document.createElement("li");
+        li.textContent = p.number + " · " + p.status + " · " + p.priority + " · " + p.area_ha + " ha";
+        li.onclick = function () {
+          var layer = incidentLayers[p.id];
+          if (layer) { map.fitBounds(layer.getBounds(), { maxZoom: 11 }); layer.openPopup(); }
+        };
+        list.appendChild(li);
+      });
+    }
+
+    var pendingIncidents = null;
+    function loadIncidents() {
+      if (pendingIncidents) { return pendingIncidents; }
+      var url = opts.incidents + (lastUpdated ? "?since=" + encodeURIComponent(lastUpdated) : "");
+      pendingIncidents = getJSON(url).then(function (fc) {
+        fc.features.forEach(upsertIncident);
+        refreshPanel();
+      }).catch(console.error).then(function () { pendingIncidents = null; });
+      return pendingIncidents;
+    }
+
+    var pendingHotspots = null;
+    function loadHotspots() {
+      if (pendingHotspots) { return pendingHotspots; }
+      pendingHotspots = getJSON(opts.hotspots + "?after_id=" + lastHotspotId).then(function (fc) {
+        fc.features.forEach(function (f) {
+          var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
+          L.circleMarker(ll, { renderer: canvas, radius: 2.5, stroke: false, fillColor: "#ff3b00", fillOpacity: 0.85 })
+            .bindTooltip(f.properties.observed_at + " · FRP " + f.properties.frp).addTo(hotspots);
+          lastHotspotId = Math.max(lastHotspotId, f.id);
+        });
+        hotspotCount += fc.features.length;
+        refreshPanel();
+        if (fc.features.length >= 10000) { pendingHotspots = null; return loadHotspots(); }
+      }).catch(console.error).then(function () { pendingHotspots = null; });
+      return pendingHotspots;
+    }
+
+    function loadBaseLayers() {
+      getJSON(opts.layers).then(function (list) {
+        list.filter(function (l) { return opts.baseLayers.indexOf(l.name) >= 0; }).forEach(function (l) {
+          getJSON(opts.layers + "/" + l.name).then(function (fc) {
+            var water = l.name === "lakes";
+            var layer = L.geoJSON(fc, {
+              renderer: canvas, interactive: false,
+              style: { color: water ? "#4a90c2" : "#7a7a7a", weight: water ? 0.5 : 0.8,
+                       fillColor: water ? "#a8cbe6" : "#f4f1ea", fillOpacity: water ? 0.9 : 0.7 }
+            });
+            layer.addTo(map);
+            layer.bringToBack();
+            control.addOverlay(layer, l.title);
+          }).catch(console.error);
+        });
+      }).catch(console.error);
+    }
+
+    function connect() {
+      var badge = el("geoops-live");
+      var source = new EventSource(opts.events);
+      source.onopen = function () { badge.textContent = "live"; badge.className = "geoops-badge live"; };
+      source.onerror = function () { badge.textContent = "reconnecting…"; badge.className = "geoops-badge down"; };
+      function seen(e) { el("geoops-last-event").textContent = e.type + " #" + e.lastEventId; }
+      ["incident.created", "incident.updated"].forEach(function (kind) {
+        source.addEventListener(kind, function (e) { seen(e); loadIncidents(); });
+      });
+      source.addEventListener("incident.merged", function (e) {
+        seen(e);
+        var d = JSON.parse(e.data);
+        if (d.merged_into) { removeIncident(d.incident_id); refreshPanel(); }
+        loadIncidents();
+      });
+      source.addEventListener("hotspots.ingested", function (e) { seen(e); loadHotspots(); });
+      window.geoopsEvents = source;
+    }
+
+    loadBaseLayers();
+    Promise.all([loadIncidents(), loadHotspots()]).then(connect);
+    window.geoopsMap = { map: map, incidents: incidentProps };
+  };
+})();

@@ -1,0 +1,1 @@
+"""Registry: environmental layers that clerks maintain and detection and alerts use."""

@@ -1,0 +1,87 @@
+"""Import a GeoJSON / GeoPackage / Shapefile (anything pyogrio reads) into a named layer."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+from sqlalchemy.orm import Session
+
+from geoops.domain import EventKind, RowError
+from geoops.errors import InvalidInput, UnusableInput
+from geoops.store.events import append_event
+from geoops.store.layers import replace_layer_features, upsert_layer
+
+LAYER_NAME = r"^[a-z][a-z0-9_]*$"
+
+
+@dataclass
+class LayerImportSummary:
+    layer: str
+    read: int
+    inserted: int
+    rejected: int
+    repaired: int
+    errors: list[RowError] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def read_layer_file(path: Path) -> gpd.GeoDataFrame:
+    """Features in EPSG:4326; a file pyogrio cannot open is unusable input."""
+    if not path.exists():
+        raise UnusableInput(f"no such file: {path}")
+    try:
+        frame = gpd.read_file(path, engine="pyogrio")
+    except Exception as exc:  # pyogrio raises several unrelated types for unreadable data
+        raise UnusableInput(f"cannot read {path.name} as vector data: {exc}") from exc
+    if frame.crs is not None and frame.crs.to_epsg() != 4326:
+        frame = frame.to_crs(4326)
+    return frame
+
+
+def import_layer(
+    name: str,
+    path: Path,
+    *,
+    session: Session,
+    title: str | None = None,
+    description: str | None = None,
+    attribution: str | None = None,
+) -> LayerImportSummary:
+    """Replace layer ``name`` with the features of ``path``; bad geometries are reported."""
+    if not re.match(LAYER_NAME, name):
+        raise InvalidInput(f"layer name {name!r} must match {LAYER_NAME}")
+    frame = read_layer_file(path)
+    geoms = frame.geometry.to_numpy()
+    missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
+    invalid = ~missing & ~shapely.is_valid(geoms)
+    geoms[invalid] = shapely.make_valid(geoms[invalid])
+    errors = [RowError(int(i) + 1, "feature has no geometry") for i in missing.nonzero()[0]]
+    kept = frame.loc[~missing]
+    properties = pd.DataFrame(kept.drop(columns=kept.geometry.name))
+    records = json.loads(properties.to_json(orient="records", date_format="iso", force_ascii=False))
+    rows = pd.DataFrame(
+        {
+            "properties": [json.dumps(r, ensure_ascii=False) for r in records],
+            "geom": shapely.to_wkb(shapely.set_srid(geoms[~missing], 4326), hex=True, include_srid=True),
+        }
+    )
+    layer_id = upsert_layer(
+        name,
+        session=session,
+        title=title or name.replace("_", " ").capitalize(),
+        description=description,
+        attribution=attribution,
+        source=path.name,
+    )
+    inserted = replace_layer_features(layer_id, rows, session=session)
+    append_event(EventKind.LAYER_IMPORTED, {"layer": name, "features": inserted}, session=session)
+    return LayerImportSummary(name, len(frame), inserted, len(errors), int(invalid.sum()), errors)

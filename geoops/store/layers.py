@@ -1,0 +1,81 @@
+"""Registry layers: named collections of features with free-form properties."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pandas as pd
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from geoops.errors import NotFound
+from geoops.store.sqlfiles import load_sql
+from geoops.store.tables import layers
+
+
+def upsert_layer(name: str, *, session: Session, **fields: Any) -> int:
+    """Create the layer or update its descriptive fields; returns its id."""
+    stmt = insert(layers).values(name=name, **fields)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[layers.c.name], set_={**fields, "updated_at": sa.func.now()}
+    )
+    return int(session.execute(stmt.returning(layers.c.id)).scalar_one())
+
+
+def replace_layer_features(layer_id: int, features: pd.DataFrame, *, session: Session) -> int:
+    """Swap the layer's features for ``features`` (columns ``properties`` JSON text and
+    ``geom`` hex EWKB, SRID 4326) through COPY; returns how many are stored."""
+    session.execute(sa.text("DELETE FROM layer_features WHERE layer_id = :id"), {"id": layer_id})
+    buffer = io.StringIO()
+    features.assign(layer_id=layer_id)[["layer_id", "properties", "geom"]].to_csv(
+        buffer, index=False, header=False
+    )
+    raw: Any = session.connection().connection.driver_connection
+    with (
+        raw.cursor() as cur,
+        cur.copy("COPY layer_features (layer_id, properties, geom) FROM STDIN WITH (FORMAT csv)") as copy,
+    ):
+        copy.write(buffer.getvalue())
+    session.execute(
+        sa.update(layers)
+        .where(layers.c.id == layer_id)
+        .values(feature_count=len(features), updated_at=sa.func.now())
+    )
+    return len(features)
+
+
+def list_layers(*, session: Session) -> list[dict[str, Any]]:
+    rows = session.execute(
+        sa.select(
+            layers.c.name,
+            layers.c.title,
+            layers.c.description,
+            layers.c.attribution,
+            layers.c.source,
+            layers.c.feature_count,
+            layers.c.updated_at,
+        ).order_by(layers.c.name)
+    )
+    return [dict(r) for r in rows.mappings()]
+
+
+def layer_geojson(
+    name: str,
+    *,
+    session: Session,
+    bbox: tuple[float, float, float, float] | None = None,
+    limit: int = 50_000,
+) -> dict[str, Any]:
+    """A layer as a FeatureCollection (NotFound when there is no such layer)."""
+    layer_id = session.execute(sa.select(layers.c.id).where(layers.c.name == name)).scalar()
+    if layer_id is None:
+        raise NotFound(f"no layer named {name!r}")
+    where = "f.layer_id = :layer_id"
+    params: dict[str, Any] = {"layer_id": layer_id, "limit": limit}
+    if bbox:
+        where += " AND f.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
+        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
+    sql = load_sql("geoops.store", "layer_geojson").replace("/*where*/", where)
+    return dict(session.execute(sa.text(sql), params).scalar_one())

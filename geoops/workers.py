@@ -1,0 +1,72 @@
+"""Background workers that ``geoops serve`` runs beside the API (detector for now)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from geoops.detect.detection_pass import DetectParams, run_detection_pass
+from geoops.domain import DetectionResult
+from geoops.settings import Settings
+from geoops.store.engine import transaction
+from geoops.store.events import INGEST_CHANNEL
+
+log = logging.getLogger(__name__)
+
+
+def detect_params(settings: Settings) -> DetectParams:
+    return DetectParams(
+        link_distance_m=settings.link_distance_m,
+        link_window_hours=settings.link_window_hours,
+        inactive_after_hours=settings.inactive_after_hours,
+    )
+
+
+def detect_once(engine: Engine, params: DetectParams) -> DetectionResult:
+    with transaction(engine) as session:
+        return run_detection_pass(params, session=session)
+
+
+def detector(settings: Settings) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
+    """A worker that runs a detection pass on every ingest NOTIFY, and at least every
+    ``detect_interval_seconds``."""
+
+    async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
+        task = asyncio.create_task(_detect_forever(app, detect_params(settings), settings), name="detector")
+
+        async def stop() -> None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+        return stop
+
+    return start
+
+
+async def _detect_forever(app: FastAPI, params: DetectParams, settings: Settings) -> None:
+    engine: Engine = app.state.engine
+    with app.state.listener.subscribe(INGEST_CHANNEL) as wake:
+        while True:
+            wake.clear()
+            try:
+                result = await asyncio.to_thread(detect_once, engine, params)
+                if result.hotspots:
+                    log.info(
+                        "detection pass: %d hotspots, %d new, %d updated, %d merges",
+                        result.hotspots,
+                        len(result.created),
+                        len(result.updated),
+                        len(result.merged),
+                    )
+                if result.hotspots >= params.batch_size:
+                    continue  # more waiting
+            except Exception:  # a failed pass must not stop the worker; the next one retries
+                log.exception("detection pass failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), settings.detect_interval_seconds)
