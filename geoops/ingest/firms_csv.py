@@ -26,6 +26,9 @@ REQUIRED = ("latitude", "longitude", "acq_date", "acq_time", "satellite")
 CONFIDENCE_CLASSES = {"l": 15, "low": 15, "n": 55, "nominal": 55, "h": 90, "high": 90}
 NOMINAL_PIXEL_KM = {"VIIRS": 0.375, "MODIS": 1.0}
 
+FIRE_TYPES = (0, 1, 2, 3)  # vegetation, volcano, other static land source, offshore
+MAX_TEXT = {"satellite": 32, "instrument": 16, "version": 16, "confidence_raw": 16}
+
 Reject = Callable[[pd.Series, str], None]
 
 
@@ -71,19 +74,33 @@ def _split_rows(text: str) -> tuple[list[str], list[list[str]], list[int], list[
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise UnusableInput(f"not a FIRMS CSV: missing column(s) {', '.join(missing)}")
+    doubled = sorted({h for h in header if header.count(h) > 1})
+    if doubled:
+        raise UnusableInput(f"column(s) named twice in the header: {', '.join(doubled)}")
     width = len(header)
     rows: list[list[str]] = []
     lines: list[int] = []
     errors: list[RowError] = []
-    for row in reader:
-        if not row:
-            continue
-        if len(row) != width:
-            errors.append(RowError(reader.line_num, f"expected {width} fields, found {len(row)}"))
-            continue
-        rows.append(row)
-        lines.append(reader.line_num)
+    try:
+        for row in reader:
+            _take_row(row, reader.line_num, width, rows, lines, errors)
+    except csv.Error as exc:  # e.g. an unbalanced quote swallowing the rest of the file
+        raise UnusableInput(f"malformed CSV near line {reader.line_num}: {exc}") from exc
     return header, rows, lines, errors
+
+
+def _take_row(
+    row: list[str], line: int, width: int, rows: list[list[str]], lines: list[int], errors: list[RowError]
+) -> None:
+    if not row:
+        return
+    if len(row) != width:
+        errors.append(RowError(line, f"expected {width} fields, found {len(row)}"))
+    elif any("\x00" in cell for cell in row):
+        errors.append(RowError(line, "contains a NUL byte"))
+    else:
+        rows.append(row)
+        lines.append(line)
 
 
 def _normalise(raw: pd.DataFrame, header: list[str], source: str) -> tuple[pd.DataFrame, dict[int, str]]:
@@ -119,9 +136,16 @@ def _normalise(raw: pd.DataFrame, header: list[str], source: str) -> tuple[pd.Da
     out["scan"] = number("scan").fillna(nominal)
     out["track"] = number("track").fillna(nominal)
     out["daynight"] = _text(raw, "daynight").str.upper().str[:1]
+    for name in ("scan", "track"):
+        reject(out[name] <= 0, f"{name} must be a positive pixel size in km")
     fire_type = number("type")
-    out["fire_type"] = fire_type.astype("Int16") if fire_type.notna().any() else pd.NA
+    unknown_type = fire_type.notna() & ~fire_type.isin(FIRE_TYPES)
+    reject(unknown_type, "type is not one of 0, 1, 2, 3")
+    out["fire_type"] = fire_type.where(~unknown_type).astype("Int16")
     out["version"] = _text(raw, "version")
+    for name, limit in MAX_TEXT.items():
+        if name in out:
+            reject(out[name].astype(str).str.len() > limit, f"{name} longer than {limit} characters")
     return out, bad
 
 
@@ -130,7 +154,7 @@ def _observed_at(raw: pd.DataFrame, reject: Reject) -> pd.Series:
     hhmm = raw["acq_time"].astype(str).str.strip().str.replace(":", "", regex=False).str.zfill(4)
     clock = pd.to_numeric(hhmm, errors="coerce")
     hours, minutes = clock // 100, clock % 100
-    valid_clock = clock.notna() & (hours < 24) & (minutes < 60) & (hhmm.str.len() == 4)
+    valid_clock = hhmm.str.fullmatch(r"\d{4}") & (hours < 24) & (minutes < 60)
     reject(date.isna(), "acq_date is not a YYYY-MM-DD date")
     reject(~valid_clock, "acq_time is not an HHMM time")
     offset = pd.to_timedelta(hours.where(valid_clock, 0) * 60 + minutes.where(valid_clock, 0), unit="m")
@@ -150,8 +174,10 @@ def _confidence(raw: pd.DataFrame, reject: Reject) -> tuple[pd.Series, pd.Series
     classes = text.map(CONFIDENCE_CLASSES)
     value = numeric.where(numeric.notna(), classes)
     reject((text != "") & value.isna(), "confidence is neither 0-100 nor l/n/h")
-    reject(value.notna() & ((value < 0) | (value > 100)), "confidence outside 0..100")
-    return value.round().astype("Int16"), text.where(text != "", None)
+    out_of_range = value.notna() & ((value < 0) | (value > 100))
+    reject(out_of_range, "confidence outside 0..100")
+    reject(text.str.len() > MAX_TEXT["confidence_raw"], "confidence text too long")
+    return value.where(~out_of_range).round().astype("Int16"), text.where(text != "", None)
 
 
 def _text(raw: pd.DataFrame, name: str) -> pd.Series:

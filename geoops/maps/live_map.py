@@ -41,6 +41,7 @@ def render_live_map(*, basemap_url: str | None = None, title: str = "geoops — 
         folium.TileLayer(basemap_url, attr="basemap", name="Base map").add_to(fmap)
     root: Any = fmap.get_root()
     root.header.add_child(Element(f"<title>{title}</title>"), name="title")
+    root.header.add_child(Element(f'<link rel="icon" href="{OWN}/favicon.svg">'), name="icon")
     root.html.add_child(Element(_PANEL), name="geoops_panel")
     LiveLayers(
         {

@@ -10,7 +10,8 @@ WITH agg AS (
            min(h.ingested_at) AS first_ingested,
            max(h.frp) AS max_frp,
            max(h.confidence) AS max_confidence,
-           ST_Multi(ST_Union(h.footprint)) AS perimeter
+           -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
+           ST_Multi(ST_ReducePrecision(ST_Union(h.footprint), 0.000001)) AS perimeter
     FROM incident_evidence AS e
     JOIN hotspots AS h ON h.id = e.hotspot_id
     WHERE e.incident_id = ANY(:ids)

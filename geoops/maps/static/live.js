@@ -31,7 +31,7 @@
 
     var incidents = L.featureGroup().addTo(map);
     var hotspots = L.featureGroup().addTo(map);
-    var control = L.control.layers(null, { Incidents: incidents, Hotspots: hotspots }, { collapsed: true }).addTo(map);
+    var control = L.control.layers(null, { Incidents: incidents, Hotspots: hotspots }, { collapsed: true, position: "topleft" }).addTo(map);
 
     function styleFor(p) {
       var c = COLORS[p.priority] || COLORS.low;
