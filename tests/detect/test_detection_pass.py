@@ -276,7 +276,6 @@ def test_a_static_pixel_next_to_a_fire_does_not_join_it(engine: Engine) -> None:
     assert (incident.id, incident.hotspot_count) == (fire, 1)
 
 
-@pytest.mark.xfail(strict=True, reason="links.sql prefilters with an unwrapped planar box")
 def test_pixels_either_side_of_the_antimeridian_are_one_fire(engine: Engine) -> None:
     # Chukotka spans ±180°; these pixel centres are ~90 m apart at 66° N.
     ingest(engine, pixel(66.0, 179.999), pixel(66.0, -179.999))
