@@ -65,7 +65,9 @@ def timed(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, str
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=250_000)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
@@ -96,7 +98,9 @@ def run(cluster: EmbeddedCluster, csv_path: Path, repeat: int) -> dict[str, floa
         cluster.create_database("bench")
         subprocess.run([geoops, "db", "migrate"], env=env, check=True, capture_output=True)
         subprocess.run([*psql, "-c", f"CREATE TABLE raw_firms ({columns})"], check=True)
-        copy_s.append(timed([*psql, "-c", f"\\copy raw_firms FROM '{csv_path}' WITH (FORMAT csv, HEADER)"])[0])
+        copy_s.append(
+            timed([*psql, "-c", f"\\copy raw_firms FROM '{csv_path}' WITH (FORMAT csv, HEADER)"])[0]
+        )
         seconds, out = timed([geoops, "ingest", "firms", str(csv_path)], env)
         first_s.append(seconds)
         inserted = json.loads(out)["inserted"]

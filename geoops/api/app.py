@@ -46,12 +46,15 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
         version=__version__,
         summary="Geospatial incident and wildfire monitoring",
         lifespan=lifespan,
+        docs_url=None,  # served by routes/pages.py from local assets, so it works offline
+        redoc_url=None,
     )
     app.state.settings = settings
     install_problem_handlers(app)
     for module in (health, hotspots, incidents, events, layers, pages):
         app.include_router(module.router)
     app.mount("/static/geoops", StaticFiles(directory=MAPS_STATIC), name="geoops-static")
-    leaflet = settings.assets_dir / "leaflet" / "dist"
-    app.mount("/static/vendor/leaflet", StaticFiles(directory=leaflet, check_dir=False), name="leaflet")
+    for prefix, folder in (("leaflet", "leaflet/dist"), ("swagger-ui", "swagger-ui-dist")):
+        assets = StaticFiles(directory=settings.assets_dir / folder, check_dir=False)
+        app.mount(f"/static/vendor/{prefix}", assets, name=prefix)
     return app

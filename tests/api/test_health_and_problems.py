@@ -165,3 +165,17 @@ def test_docs_page_loads(client: TestClient) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "/openapi.json" in response.text
+    assert "http" not in response.text.replace("http-equiv", ""), "docs must not load from a CDN"
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css"):
+        assert client.get(f"/static/vendor/swagger-ui/{asset}").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "headers"),
+    [({"after": str(2**63)}, {}), ({}, {"Last-Event-ID": str(2**63)})],
+    ids=["after", "Last-Event-ID"],
+)
+def test_event_id_beyond_bigint_is_a_client_problem(
+    client: TestClient, params: dict[str, str], headers: dict[str, str]
+) -> None:
+    assert_client_error(client.get("/api/v1/events", params=params, headers=headers))

@@ -23,6 +23,7 @@ from geoops.store.listener import PgListener
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 POLL_SECONDS = 5.0  # re-read even without a NOTIFY, so a lost notification only delays
 KEEPALIVE_SECONDS = 15.0
+MAX_EVENT_ID = 2**63 - 1  # events.id is a bigint
 
 
 def _read(engine: Engine, after: int) -> list[Event]:
@@ -73,12 +74,15 @@ async def stream_events(
     request: Request,
     engine: EngineDep,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(ge=0, description="Resume after this event id")] = None,
+    after: Annotated[
+        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id")
+    ] = None,
 ) -> StreamingResponse:
     if after is None and last_event_id_header is not None:
-        if not last_event_id_header.strip().isdigit():
-            raise InvalidInput("Last-Event-ID must be a non-negative integer event id")
-        after = int(last_event_id_header)
+        value = last_event_id_header.strip()
+        if not (value.isascii() and value.isdigit()) or int(value) > MAX_EVENT_ID:
+            raise InvalidInput("Last-Event-ID must be an event id (an integer from 0 to 2^63-1)")
+        after = int(value)
     cursor = after if after is not None else await run_in_threadpool(_latest, engine)
     return StreamingResponse(
         _stream(request, engine, cursor),

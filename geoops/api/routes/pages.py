@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from geoops.api.deps import SettingsDep
@@ -27,3 +28,15 @@ def live_map(settings: SettingsDep) -> HTMLResponse:
     if not (settings.assets_dir / "leaflet" / "dist" / "leaflet.js").exists():
         raise AssetsMissing(f"Leaflet is not installed under {settings.assets_dir}: run scripts/setup")
     return HTMLResponse(render_live_map(basemap_url=settings.basemap_url))
+
+
+@router.get("/docs", include_in_schema=False)
+def docs() -> HTMLResponse:
+    """Swagger UI from the npm package that setup installs (no CDN)."""
+    return get_swagger_ui_html(
+        openapi_url="/openapi.json",
+        title="geoops API",
+        swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
+        swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
+        swagger_favicon_url="/static/geoops/favicon.svg",
+    )

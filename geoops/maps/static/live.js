@@ -2,6 +2,7 @@
 // Server-Sent Events stream without reloading the page.
 (function () {
   "use strict";
+  var PAGE = 10000; // the API's default page size for hotspots
   var COLORS = { critical: "#7b0000", high: "#d7301f", medium: "#fc8d59", low: "#fdcc8a" };
 
   function el(id) { return document.getElementById(id); }
@@ -78,21 +79,31 @@
       });
     }
 
-    var pendingIncidents = null;
-    function loadIncidents() {
-      if (pendingIncidents) { return pendingIncidents; }
-      var url = opts.incidents + (lastUpdated ? "?since=" + encodeURIComponent(lastUpdated) : "");
-      pendingIncidents = getJSON(url).then(function (fc) {
-        fc.features.forEach(upsertIncident);
-        refreshPanel();
-      }).catch(console.error).then(function () { pendingIncidents = null; });
-      return pendingIncidents;
+    // One request at a time per layer; an event arriving meanwhile asks for one more,
+    // so nothing committed during a request is missed.
+    function serialised(load) {
+      var running = false, again = false;
+      function run() {
+        if (running) { again = true; return; }
+        running = true; again = false;
+        load().catch(console.error).then(function () {
+          running = false;
+          if (again) { run(); }
+        });
+      }
+      return run;
     }
 
-    var pendingHotspots = null;
-    function loadHotspots() {
-      if (pendingHotspots) { return pendingHotspots; }
-      pendingHotspots = getJSON(opts.hotspots + "?after_id=" + lastHotspotId).then(function (fc) {
+    var loadIncidents = serialised(function () {
+      var url = opts.incidents + (lastUpdated ? "?since=" + encodeURIComponent(lastUpdated) : "");
+      return getJSON(url).then(function (fc) {
+        fc.features.forEach(upsertIncident);
+        refreshPanel();
+      });
+    });
+
+    var loadHotspots = serialised(function () {
+      return getJSON(opts.hotspots + "?after_id=" + lastHotspotId).then(function (fc) {
         fc.features.forEach(function (f) {
           var ll = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
           L.circleMarker(ll, { renderer: canvas, radius: 2.5, stroke: false, fillColor: "#ff3b00", fillOpacity: 0.85 })
@@ -101,10 +112,9 @@
         });
         hotspotCount += fc.features.length;
         refreshPanel();
-        if (fc.features.length >= 10000) { pendingHotspots = null; return loadHotspots(); }
-      }).catch(console.error).then(function () { pendingHotspots = null; });
-      return pendingHotspots;
-    }
+        if (fc.features.length >= PAGE) { loadHotspots(); }
+      });
+    });
 
     function loadBaseLayers() {
       getJSON(opts.layers).then(function (list) {
@@ -143,8 +153,11 @@
       window.geoopsEvents = source;
     }
 
+    // Listen first, then load: whatever changes during the first load arrives as an event.
     loadBaseLayers();
-    Promise.all([loadIncidents(), loadHotspots()]).then(connect);
+    connect();
+    loadIncidents();
+    loadHotspots();
     window.geoopsMap = { map: map, incidents: incidentProps };
   };
 })();
