@@ -236,7 +236,7 @@ def replay_cmd(
             {
                 "observed_at": s.observed_at,
                 **s.ingest.as_dict(),
-                "incidents_created": len(s.detection.created),
+                "incidents_created": len(s.detection.created) if s.detection else 0,
             }
         ),
     )

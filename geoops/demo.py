@@ -36,6 +36,7 @@ def run_server(
     port: int | None = None,
     with_workers: bool = True,
     extra: tuple[Worker, ...] = (),
+    access_log: bool = True,
 ) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     workers = ((detector(settings),) if with_workers else ()) + extra
@@ -45,6 +46,7 @@ def run_server(
         host=host or settings.host,
         port=port or settings.port,
         log_level=settings.log_level.lower(),
+        access_log=access_log,
     )
 
 
@@ -84,15 +86,13 @@ def run_demo(
 
     def show(step: ReplayStep) -> None:
         console.print(
-            f"{step.observed_at:%Y-%m-%d %H:%M}Z  +{step.ingest.inserted:4d} hotspots  "
-            f"+{len(step.detection.created):3d} incidents  {len(step.detection.updated):3d} updated",
-            highlight=False,
+            f"{step.observed_at:%Y-%m-%d %H:%M}Z  +{step.ingest.inserted:4d} hotspots", highlight=False
         )
 
     def replayer(app: FastAPI) -> Awaitable[Callable[[], Awaitable[None]]]:
         return _start_replay(app, settings, passes, speed, show)
 
-    run_server(settings, host=host, port=port, extra=(replayer,))
+    run_server(settings, host=host, port=port, extra=(replayer,), access_log=False)
 
 
 async def _start_replay(
@@ -112,6 +112,7 @@ async def _start_replay(
             speed=speed,
             on_step=show,
             stop=stop,
+            detect=False,  # the detector worker runs on each ingest NOTIFY
         )
         if not stop.is_set():
             console.print("[green]replay finished[/green]; the server keeps running.")

@@ -26,7 +26,7 @@ MAX_SLEEP_SECONDS = 30.0  # long night gaps between passes are shortened to this
 class ReplayStep:
     observed_at: pd.Timestamp
     ingest: IngestSummary
-    detection: DetectionResult
+    detection: DetectionResult | None
 
 
 def load_passes(paths: list[Path]) -> tuple[list[FirmsRows], list[str]]:
@@ -51,7 +51,10 @@ def replay(
     speed: float,
     on_step: Callable[[ReplayStep], None] = lambda step: None,
     stop: threading.Event | None = None,
+    detect: bool = True,
 ) -> None:
+    """Ingest pass by pass; with ``detect`` run a detection pass after each (leave it to a
+    running detector worker otherwise)."""
     stop = stop or threading.Event()
     previous: pd.Timestamp | None = None
     for rows in passes:
@@ -65,6 +68,8 @@ def replay(
         previous = at
         with transaction(engine) as session:
             summary = store_firms_rows(rows, session=session)
-        with transaction(engine) as session:
-            result = run_detection_pass(params, session=session)
+        result = None
+        if detect:
+            with transaction(engine) as session:
+                result = run_detection_pass(params, session=session)
         on_step(ReplayStep(at, summary, result))
