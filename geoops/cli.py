@@ -196,20 +196,12 @@ def layers_load(
 ) -> None:
     """Import every layer defined in FOLDER (default: the bundled demo layers)."""
     from geoops.registry.definitions import read_definitions
-    from geoops.registry.layer_import import import_layer
+    from geoops.registry.layer_import import import_definition
 
     engine = ready_engine(Settings())
     for spec in read_definitions(folder):
         with transaction(engine) as session:
-            summary = import_layer(
-                spec.name,
-                spec.file,
-                session=session,
-                title=spec.title,
-                description=spec.description,
-                attribution=spec.attribution,
-            )
-        emit(summary.as_dict())
+            emit(import_definition(spec, session=session).as_dict())
 
 
 # -- running -------------------------------------------------------------------------------------

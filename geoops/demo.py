@@ -16,7 +16,7 @@ from rich.console import Console
 from geoops.api.app import Worker, create_app
 from geoops.ingest.firms_csv import FirmsRows
 from geoops.registry.definitions import read_definitions
-from geoops.registry.layer_import import import_layer
+from geoops.registry.layer_import import import_definition
 from geoops.replay import ReplayStep, load_passes, replay
 from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
@@ -66,14 +66,7 @@ def run_demo(
             conn.execute(sa.text(f"TRUNCATE {DEMO_TABLES} RESTART IDENTITY CASCADE"))
     for spec in read_definitions(PROJECT_ROOT / "layers"):
         with transaction(engine) as session:
-            summary = import_layer(
-                spec.name,
-                spec.file,
-                session=session,
-                title=spec.title,
-                description=spec.description,
-                attribution=spec.attribution,
-            )
+            summary = import_definition(spec, session=session)
         console.print(f"layer [bold]{spec.name}[/bold]: {summary.inserted} features")
     passes, _ = load_passes([DEMO_FIRMS])
     engine.dispose()

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from geoops.domain import EventKind, RowError
 from geoops.errors import InvalidInput, UnusableInput
+from geoops.registry.definitions import LayerDefinition
 from geoops.store.events import append_event
 from geoops.store.layers import replace_layer_features, upsert_layer
 
@@ -45,6 +46,14 @@ def read_layer_file(path: Path) -> gpd.GeoDataFrame:
     if frame.crs is not None and frame.crs.to_epsg() != 4326:
         frame = frame.to_crs(4326)
     return frame
+
+
+def import_definition(spec: LayerDefinition, *, session: Session) -> LayerImportSummary:
+    """Import the layer a ``layers/*.yaml`` definition describes."""
+    return import_layer(
+        spec.name, spec.file, session=session, title=spec.title,
+        description=spec.description, attribution=spec.attribution,
+    )  # fmt: skip
 
 
 def import_layer(

@@ -9,6 +9,7 @@ import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from geoops.store.geojson import BBox, bbox_clause, feature_collection
 from geoops.store.sqlfiles import load_sql
 
 # Column order of the staging table and of the frame handed to insert_hotspots.
@@ -52,14 +53,10 @@ def hotspots_geojson(
     *,
     session: Session,
     after_id: int = 0,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: BBox | None = None,
     limit: int = 10_000,
 ) -> dict[str, Any]:
     """Hotspots as a GeoJSON FeatureCollection, built in SQL, newest ids last."""
-    where = "h.id > :after_id"
     params: dict[str, Any] = {"after_id": after_id, "limit": limit}
-    if bbox:
-        where += " AND h.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
-    sql = load_sql("geoops.store", "hotspots_geojson").replace("/*where*/", where)
-    return dict(session.execute(sa.text(sql), params).scalar_one())
+    clauses = ["h.id > :after_id"] + ([bbox_clause("h.geom", bbox, params)] if bbox else [])
+    return feature_collection("hotspots_geojson", clauses, params, session=session)

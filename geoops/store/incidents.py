@@ -9,13 +9,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.errors import NotFound
-from geoops.store.sqlfiles import load_sql
+from geoops.store.geojson import BBox, bbox_clause, feature_collection
 
 
 def incidents_geojson(
     *,
     session: Session,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: BBox | None = None,
     statuses: list[str] | None = None,
     since: datetime | None = None,
     ids: list[int] | None = None,
@@ -25,8 +25,7 @@ def incidents_geojson(
     clauses = ["i.merged_into_id IS NULL"]
     params: dict[str, Any] = {"limit": limit}
     if bbox:
-        clauses.append("i.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)")
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
+        clauses.append(bbox_clause("i.geom", bbox, params))
     if statuses:
         clauses.append("i.status = ANY(:statuses)")
         params["statuses"] = statuses
@@ -36,8 +35,7 @@ def incidents_geojson(
     if ids is not None:
         clauses.append("i.id = ANY(:ids)")
         params["ids"] = ids
-    sql = load_sql("geoops.store", "incidents_geojson").replace("/*where*/", " AND ".join(clauses))
-    return dict(session.execute(sa.text(sql), params).scalar_one())
+    return feature_collection("incidents_geojson", clauses, params, session=session)
 
 
 def incident_detail(incident_id: int, *, session: Session) -> dict[str, Any]:

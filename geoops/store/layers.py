@@ -11,7 +11,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from geoops.errors import NotFound
-from geoops.store.sqlfiles import load_sql
+from geoops.store.geojson import BBox, bbox_clause, feature_collection
 from geoops.store.tables import layers
 
 
@@ -65,17 +65,13 @@ def layer_geojson(
     name: str,
     *,
     session: Session,
-    bbox: tuple[float, float, float, float] | None = None,
+    bbox: BBox | None = None,
     limit: int = 50_000,
 ) -> dict[str, Any]:
     """A layer as a FeatureCollection (NotFound when there is no such layer)."""
     layer_id = session.execute(sa.select(layers.c.id).where(layers.c.name == name)).scalar()
     if layer_id is None:
         raise NotFound(f"no layer named {name!r}")
-    where = "f.layer_id = :layer_id"
     params: dict[str, Any] = {"layer_id": layer_id, "limit": limit}
-    if bbox:
-        where += " AND f.geom && ST_MakeEnvelope(:x0, :y0, :x1, :y1, 4326)"
-        params.update(zip(("x0", "y0", "x1", "y1"), bbox, strict=True))
-    sql = load_sql("geoops.store", "layer_geojson").replace("/*where*/", where)
-    return dict(session.execute(sa.text(sql), params).scalar_one())
+    clauses = ["f.layer_id = :layer_id"] + ([bbox_clause("f.geom", bbox, params)] if bbox else [])
+    return feature_collection("layer_geojson", clauses, params, session=session)
