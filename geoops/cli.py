@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, ParamSpec, TypeVar
 
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy import Engine
 
 from geoops.errors import ClusterError, DatabaseUnavailable, GeoopsError
@@ -48,6 +50,24 @@ def reports_errors(fn: Callable[P, R]) -> Callable[P, R]:
             raise typer.Exit(2) from exc
 
     return wrapper
+
+
+@contextmanager
+def _progress(label: str, total: int) -> Iterator[Callable[[int], None] | None]:
+    """A rich progress bar over the bytes sent, on a terminal and for files over ~3,000 rows."""
+    if not err.is_terminal or total < 256 * 1024:
+        yield None
+        return
+    columns = (TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        task = bar.add_task(label, total=total)
+        yield lambda sent: bar.update(
+            task,
+            advance=sent,
+            description=label
+            if bar.tasks[task].completed + sent < total
+            else f"{label}: checking and storing",
+        )
 
 
 def emit(data: Any) -> None:
@@ -138,14 +158,42 @@ def db_migrate(revision: Annotated[str, typer.Argument(help="Target revision")] 
 @ingest_app.command("firms")
 @reports_errors
 def ingest_firms_cmd(
-    path: Annotated[Path, typer.Argument(help="FIRMS CSV file (any variant)")],
+    source: Annotated[str, typer.Argument(help="FIRMS CSV file (any variant, gzip too) or http(s) URL")],
 ) -> None:
     """FIRMS active-fire CSV into hotspots."""
     from geoops.ingest.firms import ingest_firms, read_source
+    from geoops.ingest.http_fetch import fetch_url, redact_url
 
-    data = read_source(path)
+    engine = ready_engine(Settings())  # check the database before downloading
+    if source.lower().startswith(("http://", "https://")):
+        data, name = fetch_url(source), redact_url(source)
+    else:
+        data, name = read_source(Path(source)), Path(source).name
+    with _progress(f"ingesting {name}", len(data)) as advance, transaction(engine) as session:
+        emit(ingest_firms(data, source=name, session=session, progress=advance).as_dict())
+
+
+@ingest_app.command("raster")
+@reports_errors
+def ingest_raster_cmd(
+    path: Annotated[Path, typer.Argument(help="Fire-mask GeoTIFF (MODIS MOD14-style classes), any CRS")],
+    band: Annotated[int, typer.Option(help="Band holding the fire classes")] = 1,
+    classes: Annotated[str, typer.Option(help="Fire class=confidence (0-100) pairs")] = "7=15,8=55,9=90",
+    observed_at: Annotated[
+        str | None, typer.Option(help="Acquisition time, ISO 8601 (UTC if no zone); default: the file's tag")
+    ] = None,
+    satellite: Annotated[str, typer.Option(help="Satellite stored with each hotspot")] = "unknown",
+) -> None:
+    """Fire-mask GeoTIFF into hotspots at fire-pixel centres."""
+    from geoops.ingest.fire_mask import ingest_fire_mask, parse_classes, parse_observed_at
+
+    fire_classes = parse_classes(classes)
+    when = parse_observed_at(observed_at) if observed_at else None
     with transaction(ready_engine(Settings())) as session:
-        emit(ingest_firms(data, source=path.name, session=session).as_dict())
+        summary = ingest_fire_mask(
+            path, session=session, band=band, classes=fire_classes, observed_at=when, satellite=satellite
+        )
+        emit(summary.as_dict())
 
 
 @app.command("detect")
@@ -216,9 +264,7 @@ def replay_cmd(
     from geoops.workers import detect_params
 
     settings = Settings()
-    passes, problems = load_passes(paths)
-    for line in problems:
-        err.print(f"[yellow]skipped[/yellow] {line}", highlight=False)
+    passes = load_passes(paths)
     replay(
         passes,
         engine=ready_engine(settings),

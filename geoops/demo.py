@@ -14,10 +14,10 @@ from fastapi import FastAPI
 from rich.console import Console
 
 from geoops.api.app import Worker, create_app
-from geoops.ingest.firms_csv import FirmsRows
+from geoops.pollers import ingest_workers
 from geoops.registry.definitions import read_definitions
 from geoops.registry.layer_import import import_definition
-from geoops.replay import ReplayStep, load_passes, replay
+from geoops.replay import Pass, ReplayStep, load_passes, replay
 from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
 from geoops.store.cluster import EmbeddedCluster
@@ -39,7 +39,7 @@ def run_server(
     access_log: bool = True,
 ) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    workers = ((detector(settings),) if with_workers else ()) + extra
+    workers = ((detector(settings), *ingest_workers(settings)) if with_workers else ()) + extra
     app = create_app(settings, workers=workers)
     uvicorn.run(
         app,
@@ -68,7 +68,7 @@ def run_demo(
         with transaction(engine) as session:
             summary = import_definition(spec, session=session)
         console.print(f"layer [bold]{spec.name}[/bold]: {summary.inserted} features")
-    passes, _ = load_passes([DEMO_FIRMS])
+    passes = load_passes([DEMO_FIRMS])
     engine.dispose()
     speed = settings.demo_speed if speed is None else speed
     console.rule("[bold green]geoops demo")
@@ -91,7 +91,7 @@ def run_demo(
 async def _start_replay(
     app: FastAPI,
     settings: Settings,
-    passes: list[FirmsRows],
+    passes: list[Pass],
     speed: float,
     show: Callable[[ReplayStep], None],
 ) -> Callable[[], Awaitable[None]]:

@@ -1,50 +1,77 @@
 """Replay FIRMS files in observation-time order, detecting after each satellite pass.
 
 Speed is a multiple of real time (720 = a day in two minutes); 0 is as fast as possible.
+Each pass (the rows of one acquisition time) goes through the ordinary FIRMS ingest.
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
-import pandas as pd
 from sqlalchemy import Engine
 
 from geoops.detect.detection_pass import DetectParams, run_detection_pass
 from geoops.domain import DetectionResult, IngestSummary
-from geoops.ingest.firms import read_source, store_firms_rows
-from geoops.ingest.firms_csv import FirmsRows, read_firms_csv
+from geoops.ingest.firms import ingest_firms, read_source
+from geoops.ingest.firms_csv import read_firms_file
 from geoops.store.engine import transaction
 
 MAX_SLEEP_SECONDS = 30.0  # long night gaps between passes are shortened to this
 
 
 @dataclass(frozen=True)
+class Pass:
+    observed_at: datetime
+    source: str
+    csv: bytes
+
+
+@dataclass(frozen=True)
 class ReplayStep:
-    observed_at: pd.Timestamp
+    observed_at: datetime
     ingest: IngestSummary
     detection: DetectionResult | None
 
 
-def load_passes(paths: list[Path]) -> tuple[list[FirmsRows], list[str]]:
-    """All rows of all files, one FirmsRows per observation time, oldest first."""
-    frames, problems = [], []
+def load_passes(paths: list[Path]) -> list[Pass]:
+    """Every file split into passes (one per acquisition date and time), oldest first.
+    Rows whose time cannot be read go with the file's first pass, where ingest reports them."""
+    passes: list[Pass] = []
     for path in paths:
-        rows = read_firms_csv(read_source(path), source=path.name)
-        frames.append(rows.frame)
-        problems += [f"{path.name}:{e.line}: {e.reason}" for e in rows.errors]
-    every = pd.concat(frames, ignore_index=True).sort_values("observed_at", kind="stable")
-    passes = [
-        FirmsRows(group.reset_index(drop=True), read=len(group)) for _, group in every.groupby("observed_at")
-    ]
-    return passes, problems
+        data = read_source(path)
+        file = read_firms_file(data)
+        header = data.partition(b"\n")[0]
+        date_at, time_at = file.columns["acq_date"] - 1, file.columns["acq_time"] - 1
+        groups: dict[datetime, list[list[str]]] = defaultdict(list)
+        sep = file.delimiter
+        for row in csv.reader(io.StringIO(file.body.decode("utf-8")), delimiter=sep):
+            if row:
+                groups[_when(row, date_at, time_at)].append(row)
+        for when, rows in groups.items():
+            out = io.StringIO()
+            out.write(header.decode("utf-8-sig").rstrip("\r") + "\n")
+            csv.writer(out, lineterminator="\n").writerows(rows)
+            passes.append(Pass(when, path.name, out.getvalue().encode()))
+    return sorted(passes, key=lambda p: p.observed_at)
+
+
+def _when(row: list[str], date_at: int, time_at: int) -> datetime:
+    try:
+        hhmm = row[time_at].strip().replace(":", "").zfill(4)
+        return datetime.strptime(row[date_at].strip() + hhmm, "%Y-%m-%d%H%M").replace(tzinfo=UTC)
+    except (IndexError, ValueError):
+        return datetime.min.replace(tzinfo=UTC)
 
 
 def replay(
-    passes: list[FirmsRows],
+    passes: list[Pass],
     *,
     engine: Engine,
     params: DetectParams,
@@ -56,20 +83,19 @@ def replay(
     """Ingest pass by pass; with ``detect`` run a detection pass after each (leave it to a
     running detector worker otherwise)."""
     stop = stop or threading.Event()
-    previous: pd.Timestamp | None = None
-    for rows in passes:
-        at: pd.Timestamp = rows.frame["observed_at"].iat[0]  # type: ignore[assignment]
-        if speed > 0 and previous is not None:
-            wait = min((at - previous).total_seconds() / speed, MAX_SLEEP_SECONDS)
+    previous: datetime | None = None
+    for step in passes:
+        if speed > 0 and previous is not None and previous.year > 1:
+            wait = min((step.observed_at - previous).total_seconds() / speed, MAX_SLEEP_SECONDS)
             if stop.wait(wait):
                 return
         if stop.is_set():
             return
-        previous = at
+        previous = step.observed_at
         with transaction(engine) as session:
-            summary = store_firms_rows(rows, session=session)
+            summary = ingest_firms(step.csv, source=step.source, session=session)
         result = None
         if detect:
             with transaction(engine) as session:
                 result = run_detection_pass(params, session=session)
-        on_step(ReplayStep(at, summary, result))
+        on_step(ReplayStep(step.observed_at, summary, result))

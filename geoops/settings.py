@@ -2,12 +2,27 @@
 
 from __future__ import annotations
 
+import json
+import re
 from pathlib import Path
+from typing import Annotated, Any
 
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BeforeValidator, Field
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# Entries split at newlines and commas, except a comma between two numbers: a FIRMS area
+# URL's bounding box (".../VIIRS_SNPP_NRT/100,50,140,70/1") stays one entry.
+_SOURCE_SEPARATOR = re.compile(r"\n|(?<!\d),|,(?!\s*-?\d)")
+
+
+def _split_sources(value: Any) -> Any:
+    """``GEOOPS_FIRMS_SOURCES``: a JSON list, or entries separated by commas or newlines."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [entry.strip() for entry in _SOURCE_SEPARATOR.split(value) if entry.strip()]
 
 
 class Settings(BaseSettings):
@@ -44,6 +59,18 @@ class Settings(BaseSettings):
     )
     demo_speed: float = Field(default=720.0, ge=0, description="Demo replay speed (x real time).")
     log_level: str = "INFO"
+    firms_sources: Annotated[list[str], NoDecode, BeforeValidator(_split_sources)] = Field(
+        default_factory=list,
+        description="FIRMS CSVs to poll: area-API URLs or file paths, each optionally "
+        "NAME=URL; comma-separated, one per line, or a JSON list.",
+    )
+    firms_poll_seconds: float = Field(
+        default=600.0, gt=0, description="How often each FIRMS source is polled (also the backoff base)."
+    )
+    inbox: Path | None = Field(
+        default=None, description="Folder watched for FIRMS CSV files; unset disables the inbox."
+    )
+    inbox_poll_seconds: float = Field(default=5.0, gt=0, description="How often the inbox is scanned.")
 
     @property
     def cluster_dir(self) -> Path:

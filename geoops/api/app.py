@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from geoops import __version__
 from geoops.api.problems import install_problem_handlers
-from geoops.api.routes import events, health, hotspots, incidents, layers, pages
+from geoops.api.routes import events, health, hotspots, incidents, layers, pages, sources
 from geoops.settings import Settings
 from geoops.store.engine import create_engine, database_url, libpq_conninfo
 from geoops.store.events import CHANNEL, INGEST_CHANNEL
@@ -51,7 +51,7 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (health, hotspots, incidents, events, layers, pages):
+    for module in (health, hotspots, incidents, events, layers, sources, pages):
         app.include_router(module.router)
     app.mount("/static/geoops", StaticFiles(directory=MAPS_STATIC), name="geoops-static")
     for prefix, folder in (("leaflet", "leaflet/dist"), ("swagger-ui", "swagger-ui-dist")):

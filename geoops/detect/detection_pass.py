@@ -36,15 +36,15 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     new_ids, fire_ids = _claim_new_hotspots(params.batch_size, session=session)
     if not new_ids:
         return DetectionResult(0, [], [], {})
-    links = session.execute(
-        sa.text(load_sql("geoops.detect", "links")),
-        {
-            "ids": fire_ids,
-            "distance_m": params.link_distance_m,
-            "window_s": params.link_window_hours * 3600,
-            "inactive_s": params.inactive_after_hours * 3600,
-        },
-    ).all()
+    params_sql = {
+        "ids": fire_ids,
+        "distance_m": params.link_distance_m,
+        "window_s": params.link_window_hours * 3600,
+        "inactive_s": params.inactive_after_hours * 3600,
+    }
+    for statement in load_sql("geoops.detect", "batch").split(";"):
+        session.execute(sa.text(statement), params_sql)
+    links = session.execute(sa.text(load_sql("geoops.detect", "links")), params_sql).all()
     components = connected_components(fire_ids, [(r.a, r.kind, r.b) for r in links])
     created, merged = _assign(components, session=session)
     session.execute(sa.text("UPDATE hotspots SET detected_at = now() WHERE id = ANY(:ids)"), {"ids": new_ids})

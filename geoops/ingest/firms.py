@@ -1,16 +1,38 @@
-"""FIRMS ingest: a CSV (file, bytes or request body) into hotspots, with a summary."""
+"""FIRMS ingest: a CSV (file, bytes or request body) into hotspots, with a summary.
+
+The bytes go to PostgreSQL by COPY, straight into typed columns: for a clean file (the
+usual case) that is all the parsing there is. A file that COPY refuses (a bad cell, a
+short row) is taken again by the careful path, which reads it line by line in SQL and
+names each bad row. Range checks, conversion and the natural key are set-based SQL on
+both paths; no per-row Python.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import psycopg
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.domain import EventKind, IngestSummary
+from geoops.domain import EventKind, IngestSummary, RowError
 from geoops.errors import UnusableInput
-from geoops.ingest.firms_csv import FirmsRows, read_firms_csv
+from geoops.ingest.firms_csv import FIELDS, PLAIN, FirmsFile, read_firms_file
+from geoops.ingest.firms_patterns import NUMBER
 from geoops.store.events import append_event, notify_ingest
-from geoops.store.hotspots import insert_hotspots
+from geoops.store.hotspots import insert_staged, raw_copy
+from geoops.store.sqlfiles import load_sql
+
+NOMINAL_PIXEL_KM = {"VIIRS": 0.375, "MODIS": 1.0}
+MAX_ERRORS = 1000  # errors listed in a summary; `rejected` counts them all
+TYPES = {
+    "latitude": "float8", "longitude": "float8", "acq_date": "date", "acq_time": "int",
+    "frp": "float8", "brightness": "float8", "brightness_2": "float8", "scan": "float8",
+    "track": "float8", "type": "smallint",
+}  # fmt: skip
+LINES = "COPY firms_lines (raw) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
 
 
 def read_source(path: Path) -> bytes:
@@ -21,22 +43,84 @@ def read_source(path: Path) -> bytes:
         raise UnusableInput(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
-def ingest_firms(data: bytes, *, source: str, session: Session) -> IngestSummary:
-    """Parse, validate and store one FIRMS CSV; unusable input raises before any write."""
-    return store_firms_rows(read_firms_csv(data, source=source), session=session)
-
-
-def store_firms_rows(rows: FirmsRows, *, session: Session) -> IngestSummary:
-    inserted = insert_hotspots(rows.frame, session=session)
+def ingest_firms(
+    data: bytes, *, source: str, session: Session, progress: Callable[[int], None] | None = None
+) -> IngestSummary:
+    """Parse, validate and store one FIRMS CSV; unusable input raises before any write.
+    ``progress`` hears the bytes sent to the database as they go."""
+    file = read_firms_file(data)
+    params: dict[str, Any] = {
+        "width": file.width,
+        "number": f"^{NUMBER}$",
+        "delimiter": file.delimiter,
+        "source": source,
+        "instrument": file.instrument,
+        "pixel_km": NOMINAL_PIXEL_KM[file.instrument],
+    }
+    errors = list(file.errors)
+    if not _copy_typed(file, session=session, progress=progress):
+        errors += _careful(file, params, session=session)
+    ranges = load_sql("geoops.ingest", "firms_ranges")
+    read = int(session.execute(sa.text("SELECT count(*) FROM firms_typed")).scalar_one()) + len(errors)
+    out_of_range = load_sql("geoops.ingest", "firms_range_errors").replace("/*ranges*/", ranges)
+    errors += [RowError(r.line, r.reason) for r in session.execute(sa.text(out_of_range))]
+    staged = load_sql("geoops.ingest", "firms_stage").replace("/*ranges*/", ranges)
+    inserted = insert_staged(session=session, staged=f"({staged})", params=params)
     summary = IngestSummary(
-        read=rows.read,
+        read=read,
         inserted=inserted,
-        duplicates=len(rows.frame) - inserted,
-        rejected=len(rows.errors),
-        errors=rows.errors,
+        duplicates=read - len(errors) - inserted,
+        rejected=len(errors),
+        errors=sorted(errors, key=lambda e: e.line)[:MAX_ERRORS],
     )
     if inserted:
-        source = str(rows.frame["source"].iat[0])
         append_event(EventKind.HOTSPOTS_INGESTED, {"source": source, "inserted": inserted}, session=session)
         notify_ingest(source, session=session)
     return summary
+
+
+def _copy_typed(file: FirmsFile, *, session: Session, progress: Callable[[int], None] | None) -> bool:
+    """COPY the rows into typed columns; False (and nothing kept) if COPY refuses them."""
+    by_position = {position: name for name, position in file.columns.items()}
+    names = [by_position.get(i, f"extra_{i}") for i in range(1, file.width + 1)]
+    extras = [name for name in names if name not in FIELDS]
+    columns = ", ".join(f"{name} {TYPES.get(name, 'text')}" for name in [*FIELDS, *extras])
+    session.execute(sa.text("DROP TABLE IF EXISTS firms_typed"))
+    session.execute(
+        sa.text(
+            "CREATE TEMP TABLE firms_typed "
+            f"(line bigint GENERATED BY DEFAULT AS IDENTITY (START 2), {columns}) ON COMMIT DROP"
+        )
+    )
+    if file.delimiter != PLAIN:
+        return False
+    try:
+        with session.begin_nested():
+            raw_copy(
+                f"COPY firms_typed ({', '.join(names)}) FROM STDIN WITH (FORMAT csv)",
+                file.body,
+                session=session,
+            )
+    except (sa.exc.DBAPIError, psycopg.Error):
+        session.execute(sa.text("TRUNCATE firms_typed RESTART IDENTITY"))
+        return False
+    return True
+
+
+def _careful(file: FirmsFile, params: dict[str, Any], *, session: Session) -> list[RowError]:
+    """Line by line in SQL: the rows that would break a cast, with their reasons."""
+    session.execute(
+        sa.text("CREATE TEMP TABLE IF NOT EXISTS firms_lines (line bigint GENERATED ALWAYS AS IDENTITY, raw text) ON COMMIT DROP")
+    )  # fmt: skip
+    session.execute(sa.text("TRUNCATE firms_lines RESTART IDENTITY"))
+    session.execute(sa.text("DROP TABLE IF EXISTS firms_rows"))
+    raw_copy(LINES, file.body, session=session)
+    fields = ", ".join(
+        f"btrim(s.a[{file.columns[name]}]) AS {name}" if name in file.columns else f"''::text AS {name}"
+        for name in FIELDS
+    )
+    parse = load_sql("geoops.ingest", "firms_parse").replace("/*fields*/", fields)
+    session.execute(sa.text(parse), params)
+    session.execute(sa.text(load_sql("geoops.ingest", "firms_convert")))
+    rows = session.execute(sa.text("SELECT line, reason FROM firms_rows WHERE reason IS NOT NULL"))
+    return [RowError(r.line, r.reason) for r in rows]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
@@ -37,16 +38,43 @@ def insert_hotspots(frame: pd.DataFrame, *, session: Session) -> int:
     """COPY ``frame`` (STAGE_COLUMNS) in and insert what is new; returns rows inserted."""
     if frame.empty:
         return 0
+    create_stage(session=session)
+    buffer = io.StringIO()
+    frame[list(STAGE_COLUMNS)].to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%SZ")
+    raw_copy("COPY hotspots_stage FROM STDIN WITH (FORMAT csv)", buffer.getvalue().encode(), session=session)
+    return insert_staged(session=session)
+
+
+def create_stage(*, session: Session) -> None:
+    """An empty ``hotspots_stage`` temporary table (STAGE_COLUMNS) for this transaction."""
     columns = ", ".join(f"{name} {kind}" for name, kind in STAGE_COLUMNS.items())
     session.execute(sa.text(f"CREATE TEMP TABLE IF NOT EXISTS hotspots_stage ({columns}) ON COMMIT DROP"))
     session.execute(sa.text("TRUNCATE hotspots_stage"))
-    buffer = io.StringIO()
-    frame[list(STAGE_COLUMNS)].to_csv(buffer, index=False, header=False, date_format="%Y-%m-%dT%H:%M:%SZ")
-    raw: Any = session.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy("COPY hotspots_stage FROM STDIN WITH (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())
-    result = session.execute(sa.text(load_sql("geoops.store", "insert_hotspots")))
+
+
+def insert_staged(
+    *, session: Session, staged: str = "hotspots_stage", params: dict[str, Any] | None = None
+) -> int:
+    """Insert the staged rows that are new (natural key); returns how many. ``staged`` is
+    the staging table, or a parenthesised query giving the same columns."""
+    sql = load_sql("geoops.store", "insert_hotspots").replace("/*staged*/", staged)
+    result = session.execute(sa.text(sql), params or {})
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def raw_copy(
+    statement: str, data: bytes, *, session: Session, progress: Callable[[int], None] | None = None
+) -> None:
+    """Stream ``data`` to a ``COPY … FROM STDIN`` on the session's own connection;
+    ``progress`` hears how many bytes each chunk carried."""
+    raw: Any = session.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(statement) as copy:
+        view = memoryview(data)
+        for start in range(0, len(view), 1 << 20):
+            chunk = view[start : start + (1 << 20)]
+            copy.write(chunk)
+            if progress:
+                progress(len(chunk))
 
 
 def hotspots_geojson(

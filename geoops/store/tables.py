@@ -155,3 +155,36 @@ layer_features = Table(
 )
 Index("layer_features_geom_gist", layer_features.c.geom, postgresql_using="gist")
 Index("layer_features_layer", layer_features.c.layer_id)
+
+# One status row per polled FIRMS source and per inbox.
+SOURCE_KINDS = ("url", "file", "inbox")
+CHECK_RESULTS = ("ingested", "not_modified", "failed")
+
+
+def _at(name: str) -> Column[object]:
+    return Column(name, DateTime(timezone=True))
+
+
+firms_sources = Table(
+    "firms_sources",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("url", Text, nullable=False),  # credentials (MAP_KEY) redacted
+    Column("kind", String(8), nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    _at("last_checked_at"),
+    Column("last_result", String(16)),
+    _at("last_success_at"),
+    _at("last_error_at"),
+    Column("last_error", Text),
+    Column("last_rows_read", Integer),
+    Column("last_rows_inserted", Integer),
+    Column("last_rows_rejected", Integer),
+    Column("consecutive_failures", Integer, nullable=False, server_default=text("0")),
+    _at("next_attempt_at"),
+    Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    CheckConstraint(f"kind IN {SOURCE_KINDS}", name="firms_sources_kind"),
+    CheckConstraint(f"last_result IN {CHECK_RESULTS}", name="firms_sources_last_result"),
+)

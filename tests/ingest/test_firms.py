@@ -158,6 +158,13 @@ def test_unpadded_acq_time_from_the_area_api(engine: Engine) -> None:
     ]
 
 
+def test_gzip_compressed_file_is_read_as_its_content(
+    engine: Engine, sample_path: Callable[[str], Path]
+) -> None:
+    summary = _ingest(engine, gzip.compress(sample_path(MODIS_NRT).read_bytes()))
+    assert (summary.read, summary.inserted, summary.rejected) == (1725, 1725, 0)
+
+
 def test_bad_rows_are_reported_by_line_and_the_rest_go_in(engine: Engine) -> None:
     data = _viirs(
         _viirs_row(lat="61.0"),  # line 2
@@ -211,7 +218,7 @@ def test_header_only_file_is_usable_and_empty(engine: Engine) -> None:
         pytest.param(b"", id="empty"),
         pytest.param(b"  \n\n", id="blank"),
         pytest.param(b"<!DOCTYPE html>\n<html><body>Invalid MAP_KEY.</body></html>\n", id="html"),
-        pytest.param(gzip.compress(_viirs(_viirs_row())), id="gzip"),
+        pytest.param(gzip.compress(_viirs(_viirs_row()))[:-8], id="truncated-gzip"),
         pytest.param(b"station_id,lon,lat\nA1,129.7,62.0\n", id="not-firms"),
         pytest.param("latitude,longitude\n1,2\n".encode("utf-16"), id="utf-16"),
     ],

@@ -16,9 +16,10 @@ from geoops.store.cluster import EmbeddedCluster
 from geoops.store.tables import metadata
 
 TABLES = {"hotspots", "incidents", "incident_evidence", "events", "layers", "layer_features"}
+# Hotspots are an append-only series with BRIN indexes (cheap bulk ingest, 0002);
+# the other geometry tables are searched with GiST.
 GIST_INDEXES = {
-    ("hotspots", "hotspots_geom_gist"),
-    ("hotspots", "hotspots_footprint_gist"),
+    ("hotspots", "hotspots_geom_brin"),
     ("incidents", "incidents_geom_gist"),
     ("layer_features", "layer_features_geom_gist"),
 }
@@ -46,7 +47,7 @@ def _gist_indexes(engine: Engine) -> set[tuple[str, str]]:
         rows = conn.execute(
             sa.text(
                 "SELECT tablename, indexname FROM pg_indexes "
-                "WHERE schemaname = 'public' AND indexdef ILIKE '%USING gist%'"
+                "WHERE schemaname = 'public' AND (indexdef ILIKE '%USING gist%' OR indexdef ILIKE '%USING brin%')"
             )
         ).all()
     return {(r.tablename, r.indexname) for r in rows}
