@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.store.geojson import BBox, bbox_clause, feature_collection
 from geoops.store.sqlfiles import load_sql
+
+if TYPE_CHECKING:  # pandas is heavy to import and only the raster path hands frames in
+    import pandas as pd
 
 # Column order of the staging table and of the frame handed to insert_hotspots.
 STAGE_COLUMNS: dict[str, str] = {
