@@ -266,3 +266,22 @@ def test_a_stray_quote_in_a_large_file_is_unusable_not_a_crash(engine: Engine) -
     rows.insert(1, '"' + rows[1])  # an unmatched quote swallows the rest of the file
     with pytest.raises(UnusableInput):
         _ingest(engine, _viirs(*rows))
+
+
+def test_the_careful_path_stores_what_the_fast_path_stores(
+    engine: Engine, sample_path: Callable[[str], Path]
+) -> None:
+    clean = sample_path(VIIRS_NRT).read_bytes()
+    assert _ingest(engine, clean).inserted == 6226  # typed COPY takes a clean file whole
+    stored = _rows(engine, "SELECT satellite, instrument, observed_at, latitude, longitude, confidence, "
+                   "frp, scan, track, ST_AsText(footprint) FROM hotspots ORDER BY 1, 2, 3, 4, 5")  # fmt: skip
+    with engine.begin() as conn:
+        conn.execute(sa.text("TRUNCATE hotspots CASCADE"))
+
+    # One unreadable line sends the whole file down the line-by-line path.
+    summary = _ingest(engine, clean + b"not,a,row\n")
+
+    assert (summary.inserted, summary.rejected) == (6226, 1)
+    assert summary.errors == [RowError(6228, "expected 13 fields, found 3")]
+    assert _rows(engine, "SELECT satellite, instrument, observed_at, latitude, longitude, confidence, "
+                 "frp, scan, track, ST_AsText(footprint) FROM hotspots ORDER BY 1, 2, 3, 4, 5") == stored  # fmt: skip
