@@ -6,6 +6,7 @@ from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
     BigInteger,
+    Boolean,
     CheckConstraint,
     Column,
     DateTime,
@@ -20,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     func,
     text,
 )
@@ -142,6 +144,7 @@ layers = Table(
     Column("feature_count", Integer, nullable=False, server_default=text("0")),
     _now(),
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("public", Boolean, nullable=False, server_default=false()),
     CheckConstraint("name ~ '^[a-z][a-z0-9_]*$'", name="layers_name_slug"),
 )
 
@@ -187,4 +190,105 @@ firms_sources = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint(f"kind IN {SOURCE_KINDS}", name="firms_sources_kind"),
     CheckConstraint(f"last_result IN {CHECK_RESULTS}", name="firms_sources_last_result"),
+)
+
+ROLES = ("admin", "dispatcher", "crew", "clerk", "viewer")
+
+
+def _time(name: str, *, required: bool = False) -> Column[object]:
+    return Column(
+        name, DateTime(timezone=True), nullable=not required, server_default=func.now() if required else None
+    )
+
+
+# Management levels: region, district, municipality, forestry unit... (``path``: ids root..self)
+jurisdictions = Table(
+    "jurisdictions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("level", String(32), nullable=False),
+    Column("level_rank", SmallInteger, nullable=False),
+    Column("code", Text),
+    Column("parent_id", Integer, ForeignKey("jurisdictions.id", ondelete="SET NULL")),
+    Column("path", ARRAY(Integer), nullable=False, server_default=text("'{}'")),
+    Column("geom", _geom("MULTIPOLYGON"), nullable=False),
+    Column("geom_simple", _geom("MULTIPOLYGON")),
+    Column("area_km2", Float),
+    _time("created_at", required=True),
+    _time("updated_at", required=True),
+    UniqueConstraint("level", "name", name="jurisdictions_level_name"),
+)
+Index("jurisdictions_geom_gist", jurisdictions.c.geom, postgresql_using="gist")
+Index("jurisdictions_path_gin", jurisdictions.c.path, postgresql_using="gin")
+
+incident_jurisdictions = Table(
+    "incident_jurisdictions",
+    metadata,
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True),
+)
+Index("incident_jurisdictions_jurisdiction", incident_jurisdictions.c.jurisdiction_id)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(64), nullable=False, unique=True),
+    Column("password_hash", Text),
+    Column("role", String(16), nullable=False),
+    Column("disabled", Boolean, nullable=False, server_default=false()),
+    _time("created_at", required=True),
+    CheckConstraint(f"role IN {ROLES}", name="users_role"),
+)
+
+user_jurisdictions = Table(
+    "user_jurisdictions",
+    metadata,
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+# API tokens and browser sessions: only a hash is stored; the token is shown once.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("kind", String(8), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(12), nullable=False),
+    _time("created_at", required=True),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    _time("revoked_at"),
+    _time("last_used_at"),
+    CheckConstraint("kind IN ('api', 'session')", name="api_tokens_kind"),
+)
+
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("name", String(64), nullable=False),
+    Column("client", String(64), nullable=False),
+    Column("success", Boolean, nullable=False),
+    _time("at", required=True),
+)
+Index("login_attempts_name_at", login_attempts.c.name, login_attempts.c.at)
+Index("login_attempts_client_at", login_attempts.c.client, login_attempts.c.at)
+
+# Append-only (a trigger refuses UPDATE and DELETE): who changed what, when.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    _time("at", required=True),
+    Column("user_id", Integer),
+    Column("user_name", String(64)),
+    Column("action", String(64), nullable=False),
+    Column("object_type", String(32), nullable=False),
+    Column("object_id", Text),
+    Column("before", JSONB),
+    Column("after", JSONB),
 )
