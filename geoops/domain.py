@@ -27,7 +27,9 @@ class EventKind(StrEnum):
     INCIDENT_CREATED = "incident.created"
     INCIDENT_UPDATED = "incident.updated"
     INCIDENT_MERGED = "incident.merged"
+    INCIDENT_STATUS_CHANGED = "incident.status_changed"
     LAYER_IMPORTED = "layer.imported"
+    JURISDICTIONS_LOADED = "jurisdictions.loaded"
 
 
 @dataclass(frozen=True)

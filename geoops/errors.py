@@ -47,3 +47,30 @@ class ClusterError(GeoopsError):
 
     status = 503
     title = "Embedded database error"
+
+
+class Unauthorized(GeoopsError):
+    """No valid credentials: a missing, unknown, expired or revoked token or login."""
+
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(GeoopsError):
+    status = 403
+    title = "Forbidden"
+
+
+class PayloadTooLarge(GeoopsError):
+    status = 413
+    title = "Payload too large"
+
+
+class TooManyRequests(GeoopsError):
+    status = 429
+    title = "Too many requests"
+
+
+class ConfigurationError(GeoopsError):
+    status = 500
+    title = "Configuration error"

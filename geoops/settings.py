@@ -7,13 +7,24 @@ import re
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BeforeValidator, Field
+from pydantic import BeforeValidator, Field, SecretStr
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PLACEHOLDER_SECRET = "change-me"
+DEFAULT_LEVELS = ("federal", "region", "district", "municipality", "forestry", "forest_quarter")
 # Entries split at newlines and commas, except a comma between two numbers: a FIRMS area
 # URL's bounding box (".../VIIRS_SNPP_NRT/100,50,140,70/1") stays one entry.
 _SOURCE_SEPARATOR = re.compile(r"\n|(?<!\d),|,(?!\s*-?\d)")
+
+
+def _split_list(value: Any) -> Any:
+    """A JSON list, or comma-separated entries."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [entry.strip() for entry in value.split(",") if entry.strip()]
 
 
 def _split_sources(value: Any) -> Any:
@@ -71,6 +82,31 @@ class Settings(BaseSettings):
         default=None, description="Folder watched for FIRMS CSV files; unset disables the inbox."
     )
     inbox_poll_seconds: float = Field(default=5.0, gt=0, description="How often the inbox is scanned.")
+
+    secret_key: SecretStr = Field(
+        default=SecretStr(PLACEHOLDER_SECRET),
+        description="Key for token hashes; the app refuses to start with the placeholder "
+        "unless GEOOPS_DEMO is set.",
+    )
+    demo: bool = Field(default=False, description="Demo mode: allows the placeholder secret key.")
+    levels: Annotated[list[str], NoDecode, BeforeValidator(_split_list)] = Field(
+        default_factory=lambda: list(DEFAULT_LEVELS),
+        description="Management levels, highest first.",
+    )
+    cors_origins: Annotated[list[str], NoDecode, BeforeValidator(_split_list)] = Field(
+        default_factory=list, description="Origins allowed to call the API from a browser (CORS)."
+    )
+    token_days: float = Field(default=90.0, gt=0, description="Lifetime of a new API token, days.")
+    session_hours: float = Field(default=12.0, gt=0, description="Lifetime of a browser login, hours.")
+    login_max_failures: int = Field(
+        default=5, ge=1, description="Failed logins per name or client within the window before 429."
+    )
+    login_window_minutes: float = Field(default=15.0, gt=0, description="Window for counting failed logins.")
+    max_body_mb: float = Field(default=200.0, gt=0, description="Largest request body accepted (else 413).")
+
+    @property
+    def placeholder_secret(self) -> bool:
+        return self.secret_key.get_secret_value() in ("", PLACEHOLDER_SECRET)
 
     @property
     def cluster_dir(self) -> Path:

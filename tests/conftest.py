@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from geoops.settings import Settings
@@ -18,6 +19,7 @@ from geoops.store import migrate
 from geoops.store.cluster import EmbeddedCluster
 
 FIXTURES = Path(__file__).parent / "fixtures"
+TEST_SECRET = "test-secret-key-not-for-production"
 TEMPLATE = "geoops_template"
 
 
@@ -79,7 +81,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 def settings(database_url: str) -> Iterator[Settings]:
     data_dir = _tempdir()
     try:
-        yield Settings(database_url=database_url, data_dir=data_dir)
+        yield Settings(database_url=database_url, data_dir=data_dir, secret_key=SecretStr(TEST_SECRET))
     finally:
         shutil.rmtree(data_dir, ignore_errors=True)
 
@@ -88,3 +90,34 @@ def settings(database_url: str) -> Iterator[Settings]:
 def sample_path() -> Callable[[str], Path]:
     """``sample_path("name.csv")`` is ``tests/fixtures/name.csv``."""
     return sample
+
+
+def make_user(
+    engine: Engine, settings: Settings, name: str, role: str = "admin", jurisdictions: list[int] | None = None
+) -> str:
+    """Create a user (admin by default) and return a fresh API token for it."""
+    from geoops.access.accounts import add_user, issue_token
+    from geoops.store.engine import transaction
+
+    with transaction(engine) as session:
+        add_user(
+            name,
+            role=role,
+            password=None,
+            jurisdiction_ids=jurisdictions or [],
+            actor="test",
+            session=session,
+        )
+        token, _ = issue_token(name, settings=settings, session=session)
+    return token
+
+
+@pytest.fixture
+def admin_token(engine: Engine, settings: Settings) -> str:
+    """An API token of an administrator (sees and may do everything)."""
+    return make_user(engine, settings, "test-admin")
+
+
+@pytest.fixture
+def admin_headers(admin_token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {admin_token}"}

@@ -38,7 +38,11 @@ def wait_for(check: Callable[[], bool], within: float = WITHIN_S) -> None:
 
 
 def test_the_poller_brings_hotspots_and_the_detector_makes_incidents(
-    settings: Settings, engine: Engine, tmp_path: Path, sample_path: Callable[[str], Path]
+    settings: Settings,
+    engine: Engine,
+    tmp_path: Path,
+    sample_path: Callable[[str], Path],
+    admin_headers: dict[str, str],
 ) -> None:
     shutil.copy(sample_path(VIIRS), tmp_path / "viirs.csv")
     with http_fixture(tmp_path) as feed:
@@ -47,7 +51,8 @@ def test_the_poller_brings_hotspots_and_the_detector_makes_incidents(
         with serve(app) as base:
             wait_for(lambda: _count(engine, "SELECT count(*) FROM hotspots") == VIIRS_ROWS)
             wait_for(lambda: _count(engine, "SELECT count(*) FROM incidents") > 0)
-            (status,) = httpx.get(f"{base}/api/v1/sources", timeout=10).json()
+            assert httpx.get(f"{base}/api/v1/sources", timeout=10).status_code == 401
+            (status,) = httpx.get(f"{base}/api/v1/sources", headers=admin_headers, timeout=10).json()
     assert (status["name"], status["last_result"], status["last_rows_inserted"]) == (
         "viirs",
         "ingested",

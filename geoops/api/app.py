@@ -7,11 +7,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from geoops import __version__
+from geoops.api.limits import BodySizeLimit
 from geoops.api.problems import install_problem_handlers
-from geoops.api.routes import events, health, hotspots, incidents, layers, pages, sources
+from geoops.api.routes import auth, events, health, hotspots, incidents, jurisdictions, layers, pages, sources
+from geoops.errors import ConfigurationError
 from geoops.settings import Settings
 from geoops.store.engine import create_engine, database_url, libpq_conninfo
 from geoops.store.events import CHANNEL, INGEST_CHANNEL
@@ -26,6 +29,10 @@ Worker = Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]
 
 def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] = ()) -> FastAPI:
     settings = settings or Settings()
+    if settings.placeholder_secret and not settings.demo:
+        raise ConfigurationError(
+            "GEOOPS_SECRET_KEY is the placeholder: set a long random value (or GEOOPS_DEMO=1 for a demo)"
+        )
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -51,7 +58,13 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
     )
     app.state.settings = settings
     install_problem_handlers(app)
-    for module in (health, hotspots, incidents, events, layers, sources, pages):
+    app.add_middleware(BodySizeLimit, max_bytes=int(settings.max_body_mb * 2**20))
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"], allow_headers=["Authorization", "Content-Type"],
+        )  # fmt: skip
+    for module in (health, auth, hotspots, incidents, events, jurisdictions, layers, sources, pages):
         app.include_router(module.router)
     app.mount("/static/geoops", StaticFiles(directory=MAPS_STATIC), name="geoops-static")
     for prefix, folder in (("leaflet", "leaflet/dist"), ("swagger-ui", "swagger-ui-dist")):

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from geoops.errors import InvalidInput
+from geoops.access.accounts import authenticate
+from geoops.access.principal import Principal, Role
+from geoops.errors import InvalidInput, Unauthorized
 from geoops.settings import Settings
 from geoops.store.engine import sessions
 
@@ -49,7 +51,48 @@ def parse_bbox(
     return (x0, y0, x1, y1)
 
 
+SESSION_COOKIE = "geoops_session"
+
+
+def request_token(request: Request) -> str:
+    """The token sent as ``Authorization: Bearer <token>`` or in the login cookie, or ''."""
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if header and scheme.lower() != "bearer":
+        raise Unauthorized("use Authorization: Bearer <token>")
+    return token.strip() or request.cookies.get(SESSION_COOKIE, "")
+
+
+def get_principal(request: Request, engine: Annotated[Engine, Depends(get_engine)]) -> Principal | None:
+    """The caller, or None when no credentials are sent (anonymous); Unauthorized when
+    they are sent but not valid. Checked in a short transaction of its own, so a long
+    response (the event stream) holds no transaction open."""
+    token = request_token(request)
+    if not token:
+        return None
+    with sessions(engine).begin() as session:
+        return authenticate(token, settings=request.app.state.settings, session=session)
+
+
+def require_user(principal: Annotated[Principal | None, Depends(get_principal)]) -> Principal:
+    if principal is None:
+        raise Unauthorized("log in, or send Authorization: Bearer <token>")
+    return principal
+
+
+def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
+    """A dependency that lets through only ``roles`` (and administrators)."""
+
+    def check(principal: Annotated[Principal, Depends(require_user)]) -> Principal:
+        principal.require(*roles)
+        return principal
+
+    return check
+
+
 SessionDep = Annotated[Session, Depends(get_session)]
+UserDep = Annotated[Principal, Depends(require_user)]
+MaybeUserDep = Annotated[Principal | None, Depends(get_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 BBoxDep = Annotated[tuple[float, float, float, float] | None, Depends(parse_bbox)]

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from geoops.detect.components import Component, connected_components
 from geoops.domain import DetectionResult, EventKind
 from geoops.store.events import append_events
+from geoops.store.jurisdictions import recompute_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
@@ -50,7 +51,10 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     session.execute(sa.text("UPDATE hotspots SET detected_at = now() WHERE id = ANY(:ids)"), {"ids": new_ids})
     touched = sorted({i for c in components for i in c.incidents} | set(created))
     refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
-    _record_events(refreshed.mappings().all(), set(created), merged, session=session)
+    rows = refreshed.mappings().all()  # perimeters are final now: link them to jurisdictions
+    merged_away = [i for ids in merged.values() for i in ids]
+    recompute_incident_jurisdictions(session=session, incident_ids=touched + merged_away)
+    _record_events(rows, set(created), merged, session=session)
     updated = [i for i in touched if i not in created]
     return DetectionResult(len(new_ids), created, updated, merged)
 

@@ -7,6 +7,7 @@ is the regions and lakes registry layers, plus an XYZ tile layer when configured
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 import folium
@@ -32,7 +33,9 @@ class LiveLayers(MacroElement):
         self.options = options
 
 
-def render_live_map(*, basemap_url: str | None = None, title: str = "geoops — live map") -> str:
+def render_live_map(
+    *, basemap_url: str | None = None, title: str = "geoops — live map", user: str = ""
+) -> str:
     """The full HTML of the live map page."""
     fmap = folium.Map(location=[62.0, 100.0], zoom_start=3, tiles=None, control_scale=True)
     fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js"), ("geoops_live", f"{OWN}/live.js")]
@@ -42,7 +45,7 @@ def render_live_map(*, basemap_url: str | None = None, title: str = "geoops — 
     root: Any = fmap.get_root()
     root.header.add_child(Element(f"<title>{title}</title>"), name="title")
     root.header.add_child(Element(f'<link rel="icon" href="{OWN}/favicon.svg">'), name="icon")
-    root.html.add_child(Element(_PANEL), name="geoops_panel")
+    root.html.add_child(Element(_PANEL.replace("{user}", html.escape(user))), name="geoops_panel")
     LiveLayers(
         {
             "events": "/api/v1/events",
@@ -57,7 +60,8 @@ def render_live_map(*, basemap_url: str | None = None, title: str = "geoops — 
 
 _PANEL = """
 <div id="geoops-panel" class="geoops-panel">
-  <div class="geoops-title">geoops <span id="geoops-live" class="geoops-badge">connecting…</span></div>
+  <div class="geoops-title">geoops <span id="geoops-live" class="geoops-badge">connecting…</span>
+    <span class="geoops-user">{user} · <a href="#" id="geoops-logout">log out</a></span></div>
   <div><b id="geoops-incident-count">0</b> incidents
        (<span id="geoops-confirmed-count">0</span> confirmed) ·
        <b id="geoops-hotspot-count">0</b> hotspots</div>

@@ -8,16 +8,16 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import geopandas as gpd
 import pandas as pd
 import shapely
 from sqlalchemy.orm import Session
 
 from geoops.domain import EventKind, RowError
-from geoops.errors import InvalidInput, UnusableInput
+from geoops.errors import InvalidInput
 from geoops.registry.definitions import LayerDefinition
 from geoops.store.events import append_event
 from geoops.store.layers import replace_layer_features, upsert_layer
+from geoops.vector_files import read_vector_file
 
 LAYER_NAME = r"^[a-z][a-z0-9_]*$"
 
@@ -33,19 +33,6 @@ class LayerImportSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
-
-
-def read_layer_file(path: Path) -> gpd.GeoDataFrame:
-    """Features in EPSG:4326; a file pyogrio cannot open is unusable input."""
-    if not path.exists():
-        raise UnusableInput(f"no such file: {path}")
-    try:
-        frame = gpd.read_file(path, engine="pyogrio")
-    except Exception as exc:  # pyogrio raises several unrelated types for unreadable data
-        raise UnusableInput(f"cannot read {path.name} as vector data: {exc}") from exc
-    if frame.crs is not None and frame.crs.to_epsg() != 4326:
-        frame = frame.to_crs(4326)
-    return frame
 
 
 def import_definition(spec: LayerDefinition, *, session: Session) -> LayerImportSummary:
@@ -68,7 +55,7 @@ def import_layer(
     """Replace layer ``name`` with the features of ``path``; bad geometries are reported."""
     if not re.match(LAYER_NAME, name):
         raise InvalidInput(f"layer name {name!r} must match {LAYER_NAME}")
-    frame = read_layer_file(path)
+    frame = read_vector_file(path)
     geoms = frame.geometry.to_numpy()
     missing = shapely.is_missing(geoms) | shapely.is_empty(geoms)
     invalid = ~missing & ~shapely.is_valid(geoms)

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.domain import Event
+from geoops.store.scope import Scope, incident_clause
 from geoops.store.tables import events
 
 CHANNEL = "geoops_events"
@@ -29,14 +30,29 @@ def notify_ingest(source: str, *, session: Session) -> None:
     session.execute(sa.select(sa.func.pg_notify(INGEST_CHANNEL, json.dumps({"source": source}))))
 
 
-def events_after(after_id: int, *, session: Session, limit: int = 500) -> list[Event]:
+def events_after(
+    after_id: int, *, session: Session, limit: int = 500, scope: Scope = None
+) -> tuple[list[Event], int]:
+    """Events after ``after_id`` that the caller may see, and the id to resume after.
+
+    Ids are handed out before commit, so a slow transaction can commit a lower id after a
+    reader has passed it. Only events of transactions older than every transaction still
+    running are read, so none is ever skipped. An incident's events are visible only
+    when the incident is in ``scope``; the cursor moves past the others."""
+    params: dict[str, Any] = {"after": after_id, "limit": limit}
+    visible = incident_clause("(e.payload ->> 'incident_id')::bigint", scope, params)
     rows = session.execute(
-        sa.select(events.c.id, events.c.kind, events.c.payload, events.c.created_at)
-        .where(events.c.id > after_id)
-        .order_by(events.c.id)
-        .limit(limit)
-    )
-    return [Event(r.id, r.kind, r.payload, r.created_at.isoformat()) for r in rows]
+        sa.text(
+            "SELECT e.id, e.kind, e.payload, e.created_at, "
+            f"(NOT e.payload ? 'incident_id' OR {visible}) AS visible "
+            "FROM events AS e WHERE e.id > :after AND age(e.xmin) > age("
+            "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid) "
+            "ORDER BY e.id LIMIT :limit"
+        ),
+        params,
+    ).all()
+    found = [Event(r.id, r.kind, r.payload, r.created_at.isoformat()) for r in rows if r.visible]
+    return found, (rows[-1].id if rows else after_id)
 
 
 def last_event_id(*, session: Session) -> int:

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.store.geojson import BBox, bbox_clause, feature_collection
+from geoops.store.scope import Scope, area_clause
 from geoops.store.sqlfiles import load_sql
 
 if TYPE_CHECKING:  # pandas is heavy to import and only the raster path hands frames in
@@ -85,8 +86,10 @@ def hotspots_geojson(
     after_id: int = 0,
     bbox: BBox | None = None,
     limit: int = 10_000,
+    scope: Scope = None,
 ) -> dict[str, Any]:
-    """Hotspots as a GeoJSON FeatureCollection, built in SQL, newest ids last."""
+    """Hotspots in ``scope`` as a GeoJSON FeatureCollection, built in SQL, newest ids last."""
     params: dict[str, Any] = {"after_id": after_id, "limit": limit}
-    clauses = ["h.id > :after_id"] + ([bbox_clause("h.geom", bbox, params)] if bbox else [])
+    clauses = ["h.id > :after_id", area_clause("h.geom", scope, params)]
+    clauses += [bbox_clause("h.geom", bbox, params)] if bbox else []
     return feature_collection("hotspots_geojson", clauses, params, session=session)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from geoops.errors import NotFound
 from geoops.store.geojson import BBox, bbox_clause, feature_collection
+from geoops.store.scope import Scope, incident_clause
 
 
 def incidents_geojson(
@@ -20,10 +21,11 @@ def incidents_geojson(
     since: datetime | None = None,
     ids: list[int] | None = None,
     limit: int = 10_000,
+    scope: Scope = None,
 ) -> dict[str, Any]:
-    """Current (not merged-away) incidents as a FeatureCollection, built in SQL."""
-    clauses = ["i.merged_into_id IS NULL"]
+    """Current (not merged-away) incidents in ``scope`` as a FeatureCollection, built in SQL."""
     params: dict[str, Any] = {"limit": limit}
+    clauses = ["i.merged_into_id IS NULL", incident_clause("i.id", scope, params)]
     if bbox:
         clauses.append(bbox_clause("i.geom", bbox, params))
     if statuses:
@@ -38,12 +40,15 @@ def incidents_geojson(
     return feature_collection("incidents_geojson", clauses, params, session=session)
 
 
-def incident_detail(incident_id: int, *, session: Session) -> dict[str, Any]:
-    """One incident as a Feature, with its evidence and its timeline (events)."""
-    found = incidents_geojson(session=session, ids=[incident_id])["features"]
+def incident_detail(incident_id: int, *, session: Session, scope: Scope = None) -> dict[str, Any]:
+    """One incident as a Feature, with its evidence and its timeline (events). Outside
+    ``scope`` it is NotFound, exactly as if it did not exist."""
+    found = incidents_geojson(session=session, ids=[incident_id], scope=scope)["features"]
     if not found:
+        params: dict[str, Any] = {"id": incident_id}
+        visible = incident_clause("id", scope, params)
         merged = session.execute(
-            sa.text("SELECT merged_into_id FROM incidents WHERE id = :id"), {"id": incident_id}
+            sa.text(f"SELECT merged_into_id FROM incidents WHERE id = :id AND {visible}"), params
         ).scalar()
         if merged:
             raise NotFound(f"incident {incident_id} was merged into incident {merged}", merged_into=merged)
@@ -72,3 +77,16 @@ def incident_detail(incident_id: int, *, session: Session) -> dict[str, Any]:
         ).mappings()
     ]
     return feature
+
+
+def lock_incident(incident_id: int, *, scope: Scope, session: Session) -> sa.Row[Any] | None:
+    """Status, number and merge target of an incident in ``scope``, locked for update."""
+    params: dict[str, Any] = {"id": incident_id}
+    visible = incident_clause("i.id", scope, params)
+    return session.execute(
+        sa.text(
+            "SELECT i.status, i.number, i.merged_into_id FROM incidents AS i "
+            f"WHERE i.id = :id AND {visible} FOR UPDATE"
+        ),
+        params,
+    ).one_or_none()

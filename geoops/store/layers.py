@@ -46,18 +46,18 @@ def replace_layer_features(layer_id: int, features: pd.DataFrame, *, session: Se
     return len(features)
 
 
-def list_layers(*, session: Session) -> list[dict[str, Any]]:
-    rows = session.execute(
-        sa.select(
-            layers.c.name,
-            layers.c.title,
-            layers.c.description,
-            layers.c.attribution,
-            layers.c.source,
-            layers.c.feature_count,
-            layers.c.updated_at,
-        ).order_by(layers.c.name)
-    )
+def list_layers(*, session: Session, public_only: bool = False) -> list[dict[str, Any]]:
+    query = sa.select(
+        layers.c.name,
+        layers.c.title,
+        layers.c.description,
+        layers.c.attribution,
+        layers.c.source,
+        layers.c.feature_count,
+        layers.c.updated_at,
+        layers.c.public,
+    ).order_by(layers.c.name)
+    rows = session.execute(query.where(layers.c.public) if public_only else query)
     return [dict(r) for r in rows.mappings()]
 
 
@@ -67,9 +67,12 @@ def layer_geojson(
     session: Session,
     bbox: BBox | None = None,
     limit: int = 50_000,
+    public_only: bool = False,
 ) -> dict[str, Any]:
-    """A layer as a FeatureCollection (NotFound when there is no such layer)."""
-    layer_id = session.execute(sa.select(layers.c.id).where(layers.c.name == name)).scalar()
+    """A layer as a FeatureCollection (NotFound when there is no such layer, or when
+    ``public_only`` and the layer is not public)."""
+    query = sa.select(layers.c.id).where(layers.c.name == name)
+    layer_id = session.execute(query.where(layers.c.public) if public_only else query).scalar()
     if layer_id is None:
         raise NotFound(f"no layer named {name!r}")
     params: dict[str, Any] = {"layer_id": layer_id, "limit": limit}

@@ -93,11 +93,11 @@ def base_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
-def post_csv(base_url: str, path: Path) -> dict[str, Any]:
+def post_csv(base_url: str, path: Path, headers: dict[str, str]) -> dict[str, Any]:
     response = httpx.post(
         f"{base_url}/api/v1/hotspots",
         content=path.read_bytes(),
-        headers={"Content-Type": "text/csv"},
+        headers={"Content-Type": "text/csv", **headers},
         timeout=60,
     )
     assert response.status_code == 200, response.text
@@ -105,17 +105,23 @@ def post_csv(base_url: str, path: Path) -> dict[str, Any]:
     return summary
 
 
+def test_stream_needs_credentials(base_url: str) -> None:
+    response = httpx.get(f"{base_url}/api/v1/events", timeout=STREAM_TIMEOUT)
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
 def test_stream_delivers_ingest_and_detection_then_resumes_without_gaps(
-    base_url: str, engine: Engine, sample_path: Callable[[str], Path]
+    base_url: str, engine: Engine, sample_path: Callable[[str], Path], admin_headers: dict[str, str]
 ) -> None:
     url = f"{base_url}/api/v1/events"
-    with httpx.Client(timeout=STREAM_TIMEOUT) as http:
+    with httpx.Client(timeout=STREAM_TIMEOUT, headers=admin_headers) as http:
         with http.stream("GET", url) as response:
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("text/event-stream")
             assert response.headers["cache-control"] == "no-cache"
             # The cursor is fixed once the headers are sent: what follows is "from now on".
-            assert post_csv(base_url, sample_path(VIIRS))["inserted"] == 6226
+            assert post_csv(base_url, sample_path(VIIRS), admin_headers)["inserted"] == 6226
             live = collect(frames(response.iter_lines()), after_detection(engine))
 
         # Everything the stream sent is the events table, in order, with nothing skipped.
@@ -143,7 +149,7 @@ def test_stream_delivers_ingest_and_detection_then_resumes_without_gaps(
         with http.stream("GET", url, params={"after": live[-1].id}) as response:
             assert response.status_code == 200
             stream = frames(response.iter_lines())
-            assert post_csv(base_url, sample_path(MODIS))["inserted"] == 1725
+            assert post_csv(base_url, sample_path(MODIS), admin_headers)["inserted"] == 1725
             more = collect(stream, after_detection(engine))
         assert more[0].id == live[-1].id + 1
         assert more[0].kind == "hotspots.ingested" and more[0].data["inserted"] == 1725
@@ -151,9 +157,9 @@ def test_stream_delivers_ingest_and_detection_then_resumes_without_gaps(
 
 
 def test_stream_without_cursor_starts_from_now(
-    base_url: str, engine: Engine, sample_path: Callable[[str], Path]
+    base_url: str, engine: Engine, sample_path: Callable[[str], Path], admin_headers: dict[str, str]
 ) -> None:
-    post_csv(base_url, sample_path(MODIS))
+    post_csv(base_url, sample_path(MODIS), admin_headers)
     deadline = time.monotonic() + WITHIN_S
     while not any(kind == "incident.created" for _, kind in stored_events(engine, 0)):
         assert time.monotonic() < deadline, "the detector worker created no incidents"
@@ -161,11 +167,11 @@ def test_stream_without_cursor_starts_from_now(
     backlog = stored_events(engine, 0)[-1][0]
 
     with (
-        httpx.Client(timeout=STREAM_TIMEOUT) as http,
+        httpx.Client(timeout=STREAM_TIMEOUT, headers=admin_headers) as http,
         http.stream("GET", f"{base_url}/api/v1/events") as response,
     ):
         stream = frames(response.iter_lines())
-        post_csv(base_url, sample_path(VIIRS))
+        post_csv(base_url, sample_path(VIIRS), admin_headers)
         first = collect(stream, lambda got: True)
     assert first[0].id > backlog
     assert first[0].kind == "hotspots.ingested" and first[0].data["inserted"] == 6226

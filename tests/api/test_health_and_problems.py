@@ -18,7 +18,14 @@ PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def client(settings: Settings, admin_headers: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app, headers=admin_headers, raise_server_exceptions=False) as client:
+        yield client
+
+
+@pytest.fixture
+def anonymous(settings: Settings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield client
 
@@ -52,6 +59,24 @@ def test_healthz_reports_database_and_postgis(client: TestClient) -> None:
     assert body["status"] == "ok"
     assert body["database"] == "ok"
     assert body["postgis"].split(".")[0] == "3"
+
+
+@pytest.mark.parametrize(
+    "route",
+    ["/api/v1/incidents", "/api/v1/incidents/1", "/api/v1/hotspots", "/api/v1/events", "/api/v1/sources"],
+)
+def test_reads_without_credentials_are_401_problems(anonymous: TestClient, route: str) -> None:
+    body = assert_problem(anonymous.get(route), 401)
+    assert body["instance"] == route
+
+
+@pytest.mark.parametrize("authorization", ["Bearer go_0000_not-a-token", "Bearer ", "Basic dXNlcjpwYXNz"])
+def test_bad_credentials_are_401_problems(anonymous: TestClient, authorization: str) -> None:
+    assert_problem(anonymous.get("/api/v1/incidents", headers={"Authorization": authorization}), 401)
+
+
+def test_healthz_needs_no_credentials(anonymous: TestClient) -> None:
+    assert anonymous.get("/healthz").status_code == 200
 
 
 def test_unknown_incident_is_a_404_problem(client: TestClient) -> None:
@@ -136,6 +161,14 @@ def test_unusable_hotspot_body_is_a_422_problem_and_writes_nothing(
     assert_problem(response, 422)
     assert count(engine, "hotspots") == 0
     assert count(engine, "events") == 0
+
+
+def test_unusable_hotspot_body_without_credentials_is_a_401_problem_and_writes_nothing(
+    anonymous: TestClient, engine: Engine
+) -> None:
+    response = anonymous.post("/api/v1/hotspots", content=b"latitude,longitude\n")
+    assert_problem(response, 401)
+    assert count(engine, "hotspots") == 0
 
 
 def test_problem_for_wrong_method(client: TestClient) -> None:

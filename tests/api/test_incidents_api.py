@@ -41,8 +41,9 @@ YAKUTIA = (105.0, 55.0, 140.0, 70.0)  # minLon, minLat, maxLon, maxLat
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+def client(settings: Settings, admin_headers: dict[str, str]) -> Iterator[TestClient]:
+    app = create_app(settings)
+    with TestClient(app, headers=admin_headers, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -105,6 +106,25 @@ def test_post_hotspots_ingests_once(
     assert scalar(engine, "SELECT count(*) FROM hotspots") == VIIRS_ROWS
     ingested = scalar(engine, "SELECT count(*) FROM events WHERE kind = 'hotspots.ingested'")
     assert ingested == 1  # the duplicate post changed nothing, so it announced nothing
+
+
+def test_without_credentials_nothing_is_read_or_written(
+    detected: TestClient, settings: Settings, engine: Engine, sample_path: Callable[[str], Path]
+) -> None:
+    hotspots_before = scalar(engine, "SELECT count(*) FROM hotspots")
+    with TestClient(create_app(settings), raise_server_exceptions=False) as anonymous:
+        data = sample_path(VIIRS).read_bytes()
+        posted = anonymous.post("/api/v1/hotspots", content=data, headers={"Content-Type": "text/csv"})
+        incident_id = features(detected, "/api/v1/incidents", limit=1)[0]["id"]
+        for response in (
+            posted,
+            anonymous.get("/api/v1/incidents"),
+            anonymous.get(f"/api/v1/incidents/{incident_id}"),
+            anonymous.get("/api/v1/hotspots"),
+        ):
+            assert response.status_code == 401, response.text
+            assert response.headers["content-type"].startswith("application/problem+json")
+    assert scalar(engine, "SELECT count(*) FROM hotspots") == hotspots_before
 
 
 def test_incidents_are_valid_geojson_accounting_for_every_hotspot(
@@ -294,6 +314,10 @@ def test_imported_layer_is_served_back(client: TestClient, engine: Engine, tmp_p
 
     near_lake = features(client, "/api/v1/layers/protected_areas", bbox="128.9,61.9,129.1,62.1")
     assert [f["properties"]["name"] for f in near_lake] == ["Lake Tiny"]
+
+    anonymous = client.get("/api/v1/layers", headers={"Authorization": ""})  # a new layer is not public
+    assert anonymous.status_code == 200 and anonymous.json() == []
+    assert client.get("/api/v1/layers/protected_areas", headers={"Authorization": ""}).status_code == 404
 
 
 def test_layer_import_reports_missing_geometry_and_repairs_invalid(

@@ -20,9 +20,9 @@ KEY = "0123456789abcdef0123456789abcdef"
 
 
 @pytest.fixture
-def client(settings: Settings) -> Iterator[TestClient]:
+def client(settings: Settings, admin_headers: dict[str, str]) -> Iterator[TestClient]:
     app = create_app(settings)
-    with TestClient(app, raise_server_exceptions=False) as client:
+    with TestClient(app, headers=admin_headers, raise_server_exceptions=False) as client:
         yield client
 
 
@@ -71,6 +71,13 @@ def test_sources_and_inbox_report_their_last_results(
     inbox_status = by_name["inbox"]
     assert inbox_status["kind"] == "inbox" and inbox_status["url"] == str(inbox.folder)
     assert inbox_status["last_error"].startswith("bad.csv: ")
+
+
+def test_sources_need_credentials(settings: Settings) -> None:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as anonymous:
+        response = anonymous.get("/api/v1/sources")
+    assert response.status_code == 401
+    assert response.headers["content-type"].startswith("application/problem+json")
 
 
 def test_the_route_is_documented(client: TestClient) -> None:

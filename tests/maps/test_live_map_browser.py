@@ -12,8 +12,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
+from geoops.access.accounts import add_user
 from geoops.api.app import create_app
 from geoops.settings import Settings
+from geoops.store.engine import transaction
 from geoops.workers import detect_once, detect_params, detector
 from tests.live_server import serve
 
@@ -31,6 +33,7 @@ CHROMIUM_ARGS = [
 VIIRS = "viirs_snpp_nrt_russia_asia_24h_2021-09-29.csv"
 SCREENSHOT = Path("/tmp/geoops-map.png")
 GROW_WITHIN_S = 30.0
+USER, PASSWORD = "map-admin", "a long test password"
 
 
 def split_by_time(source: Path, folder: Path) -> tuple[Path, Path, int, int]:
@@ -46,11 +49,11 @@ def split_by_time(source: Path, folder: Path) -> tuple[Path, Path, int, int]:
     return first, rest, half, len(rows) - half
 
 
-def post_csv(base_url: str, path: Path) -> int:
+def post_csv(base_url: str, path: Path, headers: dict[str, str]) -> int:
     response = httpx.post(
         f"{base_url}/api/v1/hotspots",
         content=path.read_bytes(),
-        headers={"Content-Type": "text/csv"},
+        headers={"Content-Type": "text/csv", **headers},
         timeout=60,
     )
     assert response.status_code == 200, response.text
@@ -71,19 +74,29 @@ def base_url(settings: Settings) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture
+def map_user(engine: Engine) -> str:
+    """An administrator who logs in with a password (sees every incident)."""
+    with transaction(engine) as session:
+        add_user(USER, role="admin", password=PASSWORD, jurisdiction_ids=[], actor="test", session=session)
+    return USER
+
+
 def test_live_map_grows_without_reload(
     base_url: str,
     settings: Settings,
     engine: Engine,
     sample_path: Callable[[str], Path],
     tmp_path: Path,
+    admin_headers: dict[str, str],
+    map_user: str,
 ) -> None:
     if not CHROMIUM.exists():
         pytest.skip(f"{CHROMIUM} is missing: scripts/setup installs Debian's chromium for browser tests")
     from playwright.sync_api import ConsoleMessage, Request, expect, sync_playwright
 
     first, rest, first_rows, rest_rows = split_by_time(sample_path(VIIRS), tmp_path)
-    assert post_csv(base_url, first) == first_rows
+    assert post_csv(base_url, first, admin_headers) == first_rows
     detect_once(engine, detect_params(settings))  # the worker may have run it already; both are fine
     incidents_before = current_incidents(engine)
     assert incidents_before > 0
@@ -108,7 +121,13 @@ def test_live_map_grows_without_reload(
             page.on("request", on_request)
             page.set_default_timeout(30_000)
 
+            # Not logged in: the map sends the browser to the login form, which comes back.
             page.goto(f"{base_url}/map")
+            expect(page).to_have_url(f"{base_url}/login?next=/map")
+            page.fill("#name", map_user)
+            page.fill("#password", PASSWORD)
+            page.click("button[type=submit]")
+            expect(page).to_have_url(f"{base_url}/map")
             expect(page).to_have_title("geoops — live map")
             expect(page.locator("#geoops-live")).to_have_text("live")
             paths = page.locator("path.geoops-incident")
@@ -121,7 +140,7 @@ def test_live_map_grows_without_reload(
 
             # New data arrives over HTTP; the detector worker reacts to the NOTIFY and the
             # page learns of both through the event stream, without a reload.
-            assert post_csv(base_url, rest) == rest_rows
+            assert post_csv(base_url, rest, admin_headers) == rest_rows
             deadline = time.monotonic() + GROW_WITHIN_S
             while int(page.locator("#geoops-hotspot-count").inner_text()) < shown_hotspots + rest_rows:
                 assert time.monotonic() < deadline, "the hotspot count did not grow within 30 s"

@@ -13,12 +13,13 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from geoops.api.deps import EngineDep
+from geoops.api.deps import EngineDep, UserDep
 from geoops.domain import Event
 from geoops.errors import InvalidInput
 from geoops.store.engine import sessions
 from geoops.store.events import CHANNEL, events_after, last_event_id
 from geoops.store.listener import PgListener
+from geoops.store.scope import Scope
 
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 POLL_SECONDS = 5.0  # re-read even without a NOTIFY, so a lost notification only delays
@@ -26,9 +27,9 @@ KEEPALIVE_SECONDS = 15.0
 MAX_EVENT_ID = 2**63 - 1  # events.id is a bigint
 
 
-def _read(engine: Engine, after: int) -> list[Event]:
+def _read(engine: Engine, after: int, scope: Scope) -> tuple[list[Event], int]:
     with sessions(engine)() as session:
-        return events_after(after, session=session)
+        return events_after(after, session=session, scope=scope)
 
 
 def _latest(engine: Engine) -> int:
@@ -41,20 +42,20 @@ def _frame(event: Event) -> str:
     return f"id: {event.id}\nevent: {event.kind}\ndata: {data}\n\n"
 
 
-async def _stream(request: Request, engine: Engine, cursor: int) -> AsyncIterator[str]:
+async def _stream(request: Request, engine: Engine, cursor: int, scope: Scope) -> AsyncIterator[str]:
     listener: PgListener = request.app.state.listener
     yield "retry: 3000\n\n"
     idle = 0.0
     with listener.subscribe(CHANNEL) as wake:
         while not await request.is_disconnected():
-            batch = await run_in_threadpool(_read, engine, cursor)
+            wake.clear()  # before reading: a NOTIFY during the read wakes the next wait
+            batch, scanned_to = await run_in_threadpool(_read, engine, cursor, scope)
             for event in batch:
                 yield _frame(event)
-                cursor = event.id
-            if batch:
+            moved, cursor = scanned_to > cursor, scanned_to
+            if moved:
                 idle = 0.0
                 continue
-            wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), POLL_SECONDS)
             idle = 0.0 if wake.is_set() else idle + POLL_SECONDS
@@ -73,6 +74,7 @@ async def _stream(request: Request, engine: Engine, cursor: int) -> AsyncIterato
 async def stream_events(
     request: Request,
     engine: EngineDep,
+    user: UserDep,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
     after: Annotated[
         int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id")
@@ -85,7 +87,7 @@ async def stream_events(
         after = int(value)
     cursor = after if after is not None else await run_in_threadpool(_latest, engine)
     return StreamingResponse(
-        _stream(request, engine, cursor),
+        _stream(request, engine, cursor, user.scope),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 
-from geoops.api.deps import BBoxDep, SessionDep
+from geoops.access.principal import Principal, Role
+from geoops.api.deps import BBoxDep, SessionDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
-from geoops.errors import UnusableInput
 from geoops.ingest.firms import ingest_firms
+from geoops.store.audit import record_audit
 from geoops.store.hotspots import hotspots_geojson
 
 router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
-MAX_BODY = 200 * 1024 * 1024
 
 
 @router.post(
@@ -24,19 +24,29 @@ MAX_BODY = 200 * 1024 * 1024
 async def post_hotspots(
     request: Request,
     session: SessionDep,
+    user: Annotated[Principal, Depends(require_roles(Role.DISPATCHER))],
     source: Annotated[str, Query(max_length=200, description="Name recorded as the source")] = "http",
 ) -> dict[str, Any]:
-    body = await request.body()
-    if len(body) > MAX_BODY:
-        raise UnusableInput(f"body larger than {MAX_BODY // 2**20} MiB")
-    return ingest_firms(body, source=source, session=session).as_dict()
+    summary = ingest_firms(await request.body(), source=source, session=session)
+    after = {"source": source, "inserted": summary.inserted, "rejected": summary.rejected}
+    record_audit(
+        "hotspots.ingest",
+        "hotspots",
+        None,
+        user_id=user.user_id,
+        user_name=user.name,
+        after=after,
+        session=session,
+    )
+    return summary.as_dict()
 
 
 @router.get("", response_class=GeoJSONResponse, summary="Hotspots as GeoJSON, oldest first")
 def list_hotspots(
     session: SessionDep,
+    user: UserDep,
     bbox: BBoxDep,
     after_id: Annotated[int, Query(ge=0, description="Only hotspots with a larger id")] = 0,
     limit: Annotated[int, Query(ge=1, le=50_000)] = 10_000,
 ) -> Any:
-    return hotspots_geojson(session=session, after_id=after_id, bbox=bbox, limit=limit)
+    return hotspots_geojson(session=session, after_id=after_id, bbox=bbox, limit=limit, scope=user.scope)

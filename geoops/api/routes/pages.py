@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse, RedirectResponse
+from typing import Annotated
 
-from geoops.api.deps import SettingsDep
+from fastapi import APIRouter, Query
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from geoops.api.deps import MaybeUserDep, SettingsDep
 from geoops.errors import GeoopsError
 from geoops.maps.live_map import render_live_map
+from geoops.maps.login_page import render_login
 
 router = APIRouter(tags=["pages"])
 
@@ -23,11 +26,18 @@ def root() -> RedirectResponse:
     return RedirectResponse("/map")
 
 
-@router.get("/map", response_class=HTMLResponse, summary="Dispatcher live map")
-def live_map(settings: SettingsDep) -> HTMLResponse:
+@router.get("/map", response_class=HTMLResponse, summary="Dispatcher live map (login needed)")
+def live_map(settings: SettingsDep, user: MaybeUserDep) -> Response:
+    if user is None:
+        return RedirectResponse("/login?next=/map", status_code=303)
     if not (settings.assets_dir / "leaflet" / "dist" / "leaflet.js").exists():
         raise AssetsMissing(f"Leaflet is not installed under {settings.assets_dir}: run scripts/setup")
-    return HTMLResponse(render_live_map(basemap_url=settings.basemap_url))
+    return HTMLResponse(render_live_map(basemap_url=settings.basemap_url, user=user.name))
+
+
+@router.get("/login", response_class=HTMLResponse, summary="Login form")
+def login_page(next_page: Annotated[str, Query(alias="next", max_length=200)] = "/map") -> HTMLResponse:
+    return HTMLResponse(render_login(next_page))
 
 
 @router.get("/docs", include_in_schema=False)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from geoops.api.deps import SessionDep
+from geoops.api.deps import SessionDep, UserDep
 from geoops.store.sources import SourceStatus, list_sources
 
 router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
@@ -14,5 +14,5 @@ router = APIRouter(prefix="/api/v1/sources", tags=["sources"])
     "",
     summary="Every polled FIRMS source and the inbox: last check, success, error, rows, backoff",
 )
-def get_sources(session: SessionDep) -> list[SourceStatus]:
+def get_sources(session: SessionDep, user: UserDep) -> list[SourceStatus]:
     return list_sources(session=session)

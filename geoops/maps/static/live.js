@@ -7,8 +7,10 @@
 
   function el(id) { return document.getElementById(id); }
   function text(s) { var d = document.createElement("div"); d.textContent = s == null ? "" : String(s); return d.innerHTML; }
+  function toLogin() { window.location = "/login?next=" + encodeURIComponent(window.location.pathname); }
   function getJSON(url) {
     return fetch(url, { headers: { Accept: "application/json" } }).then(function (r) {
+      if (r.status === 401) { toLogin(); }
       if (!r.ok) { throw new Error(url + " answered " + r.status); }
       return r.json();
     });
@@ -138,7 +140,10 @@
       var badge = el("geoops-live");
       var source = new EventSource(opts.events);
       source.onopen = function () { badge.textContent = "live"; badge.className = "geoops-badge live"; };
-      source.onerror = function () { badge.textContent = "reconnecting…"; badge.className = "geoops-badge down"; };
+      source.onerror = function () {
+        badge.textContent = "reconnecting…"; badge.className = "geoops-badge down";
+        getJSON("/api/v1/me").catch(function () {});  // an expired login goes back to the form
+      };
       function seen(e) { el("geoops-last-event").textContent = e.type + " #" + e.lastEventId; }
       ["incident.created", "incident.updated"].forEach(function (kind) {
         source.addEventListener(kind, function (e) { seen(e); loadIncidents(); });
@@ -151,6 +156,14 @@
       });
       source.addEventListener("hotspots.ingested", function (e) { seen(e); loadHotspots(); });
       window.geoopsEvents = source;
+    }
+
+    var logout = el("geoops-logout");
+    if (logout) {
+      logout.onclick = function (e) {
+        e.preventDefault();
+        fetch("/api/v1/auth/logout", { method: "POST" }).then(toLogin, toLogin);
+      };
     }
 
     // Listen first, then load: whatever changes during the first load arrives as an event.

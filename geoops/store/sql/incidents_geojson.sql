@@ -24,7 +24,13 @@ FROM (
             'max_frp', i.max_frp,
             'registration_latency_s', i.registration_latency_s,
             'centroid', ST_AsGeoJSON(i.centroid, 6)::json -> 'coordinates',
-            'jurisdictions', '[]'::json
+            'jurisdictions', coalesce((
+                SELECT json_agg(json_build_object('id', j.id, 'name', j.name, 'level', j.level,
+                                                  'code', j.code) ORDER BY j.level_rank, j.name)
+                FROM incident_jurisdictions AS ij
+                JOIN jurisdictions AS j ON j.id = ij.jurisdiction_id
+                WHERE ij.incident_id = i.id
+            ), '[]'::json)
         )
     ) AS feature
     FROM incidents AS i

@@ -1,0 +1,1 @@
+"""Access: management levels (jurisdictions), users, roles, tokens and scoping."""
