@@ -396,7 +396,7 @@ def demo(
     """Database, layers, server and a live map fed by real VIIRS hotspots."""
     from geoops.demo import run_demo
 
-    run_demo(Settings(), host=host, port=port, speed=speed, keep_data=keep_data)
+    run_demo(Settings(demo=True), host=host, port=port, speed=speed, keep_data=keep_data)
 
 
 def main() -> None:

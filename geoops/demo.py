@@ -8,24 +8,21 @@ import logging
 import threading
 from collections.abc import Awaitable, Callable
 
-import sqlalchemy as sa
 import uvicorn
 from fastapi import FastAPI
 from rich.console import Console
 
 from geoops.api.app import Worker, create_app
+from geoops.demo_setup import prepare_demo
 from geoops.pollers import ingest_workers
-from geoops.registry.definitions import read_definitions
-from geoops.registry.layer_import import import_definition
 from geoops.replay import Pass, ReplayStep, load_passes, replay
 from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
 from geoops.store.cluster import EmbeddedCluster
-from geoops.store.engine import create_engine, transaction
+from geoops.store.engine import create_engine
 from geoops.workers import detect_params, detector
 
 DEMO_FIRMS = PROJECT_ROOT / "data" / "firms" / "viirs_snpp_nrt_russia_asia_24h_2021-09-29.csv"
-DEMO_TABLES = "incident_evidence, incidents, hotspots, events"
 console = Console(stderr=True, soft_wrap=True)
 
 
@@ -61,13 +58,7 @@ def run_demo(
             cluster.create_database("geoops")
     engine = create_engine(settings)
     migrate.upgrade(engine)
-    if not keep_data and not settings.database_url:
-        with engine.begin() as conn:
-            conn.execute(sa.text(f"TRUNCATE {DEMO_TABLES} RESTART IDENTITY CASCADE"))
-    for spec in read_definitions(PROJECT_ROOT / "layers"):
-        with transaction(engine) as session:
-            summary = import_definition(spec, session=session)
-        console.print(f"layer [bold]{spec.name}[/bold]: {summary.inserted} features")
+    login = prepare_demo(engine, settings, keep_data=keep_data, console=console)
     passes = load_passes([DEMO_FIRMS])
     engine.dispose()
     speed = settings.demo_speed if speed is None else speed
@@ -75,6 +66,10 @@ def run_demo(
     console.print(
         f"Open [bold]http://{host}:{port}/map[/bold] — {len(passes)} VIIRS passes of "
         f"2021-09-28/29 replay at {speed:g}x real time. API docs: /docs. Ctrl-C stops."
+    )
+    console.print(
+        f"Log in as [bold]{login.name}[/bold] with password [bold]{login.password}[/bold] "
+        "(a dispatcher for every region of Russia: fires elsewhere are outside this login's scope)."
     )
 
     def show(step: ReplayStep) -> None:

@@ -112,7 +112,7 @@ def record_login(name: str, *, client: str, success: bool, session: Session) -> 
 
 def recent_failures(name: str, *, client: str, minutes: float, session: Session) -> int:
     """Failed logins for this name or from this client in the last ``minutes``."""
-    since = sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, minutes)
+    since = sa.func.now() - sa.func.make_interval(0, 0, 0, 0, 0, 0, minutes * 60.0)
     return int(
         session.execute(
             sa.select(sa.func.count()).where(
@@ -122,3 +122,7 @@ def recent_failures(name: str, *, client: str, minutes: float, session: Session)
             )
         ).scalar_one()
     )
+
+
+def set_password(name: str, password_hash: str, *, session: Session) -> None:
+    session.execute(sa.update(users).where(users.c.name == name).values(password_hash=password_hash))
