@@ -81,10 +81,12 @@ def login(
             retry_after=int(settings.login_window_minutes * 60),
         )
     user = find_user(name, session=session)
-    ok = verify_password(password, user.password_hash if user else None)
-    record_login(name, client=client, success=ok, session=session)
-    if not ok or user is None:
+    if user is None or not verify_password(password, user.password_hash):
+        # Its own transaction: the failure must count although this request rolls back.
+        with Session(session.get_bind()) as own, own.begin():
+            record_login(name, client=client, success=False, session=own)
         raise Unauthorized("wrong name or password")
+    record_login(name, client=client, success=True, session=session)
     return issue_token(
         name, settings=settings, session=session, kind="session", label=f"login from {client}",
         lifetime=timedelta(hours=settings.session_hours),

@@ -50,7 +50,7 @@ class BodySizeLimit:
     async def _refuse(self, send: Send) -> None:
         body = json.dumps(
             {"type": "about:blank", "title": "Payload too large", "status": 413,
-             "detail": f"the body is larger than {self.max_bytes // 2**20} MiB"}
+             "detail": f"the body is larger than {self.max_bytes / 2**20:g} MiB"}
         ).encode()  # fmt: skip
         headers = [
             (b"content-type", b"application/problem+json"),

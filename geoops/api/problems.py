@@ -20,7 +20,8 @@ def problem(status: int, title: str, detail: str | None = None, **extra: Any) ->
     body = {"type": "about:blank", "title": title, "status": status, **extra}
     if detail:
         body["detail"] = detail
-    return JSONResponse(body, status_code=status, media_type=PROBLEM)
+    headers = {"Retry-After": str(extra["retry_after"])} if "retry_after" in extra else None
+    return JSONResponse(body, status_code=status, media_type=PROBLEM, headers=headers)
 
 
 async def _geoops_error(request: Request, exc: Exception) -> JSONResponse:

@@ -315,9 +315,11 @@ def test_imported_layer_is_served_back(client: TestClient, engine: Engine, tmp_p
     near_lake = features(client, "/api/v1/layers/protected_areas", bbox="128.9,61.9,129.1,62.1")
     assert [f["properties"]["name"] for f in near_lake] == ["Lake Tiny"]
 
-    anonymous = client.get("/api/v1/layers", headers={"Authorization": ""})  # a new layer is not public
+    # A new layer is not public: a caller without credentials (empty Authorization) sees none.
+    nobody = {"Authorization": ""}
+    anonymous = client.get("/api/v1/layers", headers=nobody)
     assert anonymous.status_code == 200 and anonymous.json() == []
-    assert client.get("/api/v1/layers/protected_areas", headers={"Authorization": ""}).status_code == 404
+    assert client.get("/api/v1/layers/protected_areas", headers=nobody).status_code == 404
 
 
 def test_layer_import_reports_missing_geometry_and_repairs_invalid(
