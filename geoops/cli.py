@@ -241,7 +241,7 @@ def layers_import(
     from geoops.registry.layer_import import import_layer
 
     with transaction(ready_engine(Settings())) as session:
-        emit(import_layer(name, file, session=session, title=title).as_dict())
+        emit(import_layer(name, file, session=session, title=title, actor=_actor()).as_dict())
 
 
 @layers_app.command("load")

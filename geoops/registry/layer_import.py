@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from geoops.domain import EventKind, RowError
 from geoops.errors import InvalidInput
 from geoops.registry.definitions import LayerDefinition
+from geoops.store.audit import record_audit
 from geoops.store.events import append_event
 from geoops.store.layers import replace_layer_features, upsert_layer
 from geoops.vector_files import read_vector_file
@@ -51,8 +52,10 @@ def import_layer(
     title: str | None = None,
     description: str | None = None,
     attribution: str | None = None,
+    actor: str = "system",
 ) -> LayerImportSummary:
-    """Replace layer ``name`` with the features of ``path``; bad geometries are reported."""
+    """Replace layer ``name`` with the features of ``path``; bad geometries are reported.
+    The import is audited in the name of ``actor``."""
     if not re.match(LAYER_NAME, name):
         raise InvalidInput(f"layer name {name!r} must match {LAYER_NAME}")
     frame = read_vector_file(path)
@@ -80,4 +83,6 @@ def import_layer(
     )
     inserted = replace_layer_features(layer_id, rows, session=session)
     append_event(EventKind.LAYER_IMPORTED, {"layer": name, "features": inserted}, session=session)
+    after = {"file": path.name, "features": inserted, "rejected": len(errors)}
+    record_audit("layer.import", "layer", name, user_id=None, user_name=actor, after=after, session=session)
     return LayerImportSummary(name, len(frame), inserted, len(errors), int(invalid.sum()), errors)
