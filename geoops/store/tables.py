@@ -16,6 +16,7 @@ from sqlalchemy import (
     Integer,
     MetaData,
     Numeric,
+    PrimaryKeyConstraint,
     SmallInteger,
     String,
     Table,
@@ -292,3 +293,101 @@ audit_log = Table(
     Column("before", JSONB),
     Column("after", JSONB),
 )
+
+
+def _point() -> Geometry:
+    return _geom("POINT")
+
+
+stations = Table(
+    "stations",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", Text),
+    Column("kind", String(32)),
+    Column("geom", _point(), nullable=False),
+    Column("status", String(16), nullable=False, server_default="active"),
+    _time("last_seen_at"),
+    Column("properties", JSONB, nullable=False, server_default=text("'{}'")),
+    _time("created_at", required=True),
+    CheckConstraint("status IN ('active', 'stale', 'retired')", name="stations_status"),
+)
+Index("stations_geom_gist", stations.c.geom, postgresql_using="gist")
+
+# Long format; the key makes re-delivery harmless, BRIN on time keeps appends cheap.
+observations = Table(
+    "observations",
+    metadata,
+    Column("station_id", String(64), ForeignKey("stations.id", ondelete="CASCADE"), nullable=False),
+    Column("property", String(32), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("unit", String(16), nullable=False),
+    _time("received_at", required=True),
+    PrimaryKeyConstraint("station_id", "property", "observed_at", name="observations_key"),
+)
+Index("observations_observed_at_brin", observations.c.observed_at, postgresql_using="brin")
+
+sensor_alarms = Table(
+    "sensor_alarms",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("station_id", String(64), ForeignKey("stations.id", ondelete="CASCADE"), nullable=False),
+    Column("property", String(32), nullable=False),
+    Column("rule", String(32), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    Column("value", Float, nullable=False),
+    Column("strength", Float, nullable=False),
+    Column("geom", _point(), nullable=False),
+    Column("detail", JSONB, nullable=False, server_default=text("'{}'")),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="SET NULL")),
+    _time("created_at", required=True),
+    UniqueConstraint("station_id", "property", "observed_at", "rule", name="sensor_alarms_once"),
+    CheckConstraint("strength BETWEEN 0 AND 1", name="sensor_alarms_strength"),
+)
+Index("sensor_alarms_geom_gist", sensor_alarms.c.geom, postgresql_using="gist")
+
+REPORT_STATUSES = ("received", "linked", "verified", "dismissed", "resolved")
+
+reports = Table(
+    "reports",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("tracking_hash", String(64), nullable=False, unique=True),
+    Column("category", String(32), nullable=False),
+    Column("text", Text, nullable=False, server_default=""),
+    Column("contact", Text),
+    Column("reporter_kind", String(16), nullable=False),
+    Column("reporter_user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("geom", _point(), nullable=False),
+    Column("accuracy_m", Float),
+    Column("reported_at", DateTime(timezone=True), nullable=False),
+    _time("received_at", required=True),
+    Column("status", String(16), nullable=False, server_default="received"),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("answer", Text),
+    _time("answered_at"),
+    Column("duplicate_of", BigInteger, ForeignKey("reports.id", ondelete="SET NULL")),
+    Column("client", String(64)),
+    CheckConstraint("reporter_kind IN ('citizen', 'crew')", name="reports_reporter_kind"),
+    CheckConstraint(f"status IN {REPORT_STATUSES}", name="reports_status"),
+)
+Index("reports_geom_gist", reports.c.geom, postgresql_using="gist")
+Index("reports_client_received", reports.c.client, reports.c.received_at)
+
+report_photos = Table(
+    "report_photos",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("report_id", BigInteger, ForeignKey("reports.id", ondelete="CASCADE"), nullable=False),
+    Column("stored_path", Text, nullable=False),
+    Column("public_path", Text, nullable=False),
+    Column("content_type", String(32), nullable=False),
+    Column("bytes", Integer, nullable=False),
+    Column("width", Integer),
+    Column("height", Integer),
+    _time("taken_at"),
+    Column("exif_geom", _point()),
+    _time("created_at", required=True),
+)
+Index("report_photos_report", report_photos.c.report_id)
