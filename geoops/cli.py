@@ -297,7 +297,7 @@ def users_add(
     """Create a user attached to one or more jurisdictions."""
     from geoops.access.accounts import add_user
     from geoops.access.credentials import new_password
-    from geoops.store.jurisdictions import jurisdiction_ids_for
+    from geoops.store.jurisdiction_reads import jurisdiction_ids_for
 
     password = password or new_password()
     with transaction(ready_engine(Settings())) as session:

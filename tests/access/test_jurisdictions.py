@@ -19,13 +19,8 @@ from geoops.api.app import create_app
 from geoops.errors import InvalidInput, NotFound
 from geoops.settings import DEFAULT_LEVELS, Settings
 from geoops.store.engine import transaction
-from geoops.store.jurisdictions import (
-    LoadSummary,
-    jurisdiction_detail,
-    jurisdiction_ids_for,
-    jurisdiction_tree,
-    recompute_incident_jurisdictions,
-)
+from geoops.store.jurisdiction_reads import jurisdiction_detail, jurisdiction_ids_for, jurisdiction_tree
+from geoops.store.jurisdictions import LoadSummary, recompute_incident_jurisdictions
 
 REGIONS = "russia_adm1_federal_subjects_geoboundaries.geojson"
 LEVELS = list(DEFAULT_LEVELS)

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path
 
 from geoops.api.deps import SessionDep, UserDep
-from geoops.store.jurisdictions import jurisdiction_detail, jurisdiction_tree
+from geoops.store.jurisdiction_reads import jurisdiction_detail, jurisdiction_tree
 
 router = APIRouter(prefix="/api/v1/jurisdictions", tags=["jurisdictions"])
 
