@@ -204,6 +204,24 @@ def ingest_raster_cmd(
         emit(summary.as_dict())
 
 
+@ingest_app.command("reports")
+@reports_errors
+def ingest_reports_cmd(
+    path: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of Point reports")],
+) -> None:
+    """Citizen and field reports (reported_at, category, text; optional contact) into reports."""
+    from geoops.ingest.firms import read_source
+    from geoops.ingest.report_checks import ReportRules
+    from geoops.ingest.reports import ingest_reports_geojson
+
+    settings = Settings()
+    with transaction(ready_engine(settings)) as session:
+        summary = ingest_reports_geojson(
+            read_source(path), rules=ReportRules.from_settings(settings), session=session
+        )
+        emit(summary.as_dict())
+
+
 @app.command("detect")
 @reports_errors
 def detect_cmd() -> None:

@@ -30,6 +30,10 @@ class EventKind(StrEnum):
     INCIDENT_STATUS_CHANGED = "incident.status_changed"
     LAYER_IMPORTED = "layer.imported"
     JURISDICTIONS_LOADED = "jurisdictions.loaded"
+    REPORT_RECEIVED = "report.received"
+    REPORT_UPDATED = "report.updated"
+    SENSOR_ALARM = "sensor.alarm"
+    STATION_STALE = "station.stale"
 
 
 @dataclass(frozen=True)

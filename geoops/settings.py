@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 PLACEHOLDER_SECRET = "change-me"
+DEFAULT_REPORT_CATEGORIES = ("smoke", "open_fire", "burnt_area", "illegal_dump", "other")
 DEFAULT_LEVELS = ("federal", "region", "district", "municipality", "forestry", "forest_quarter")
 # Entries split at newlines and commas, except a comma between two numbers: a FIRMS area
 # URL's bounding box (".../VIIRS_SNPP_NRT/100,50,140,70/1") stays one entry.
@@ -103,6 +104,38 @@ class Settings(BaseSettings):
     )
     login_window_minutes: float = Field(default=15.0, gt=0, description="Window for counting failed logins.")
     max_body_mb: float = Field(default=200.0, gt=0, description="Largest request body accepted (else 413).")
+
+    report_categories: Annotated[list[str], NoDecode, BeforeValidator(_split_list)] = Field(
+        default_factory=lambda: list(DEFAULT_REPORT_CATEGORIES),
+        description="Categories a report may have (comma-separated or a JSON list).",
+    )
+    report_text_max_chars: int = Field(default=2000, ge=1, description="Longest report text.")
+    report_contact_max_chars: int = Field(default=200, ge=1, description="Longest reporter contact.")
+    report_clock_skew_seconds: float = Field(
+        default=300.0, ge=0, description="How far in the future a report's time may be (clock skew)."
+    )
+    report_max_age_days: float = Field(
+        default=30.0, gt=0, description="Oldest report time accepted over HTTP (files may be older)."
+    )
+    report_photo_max_mb: float = Field(default=10.0, gt=0, description="Largest photo file (else 413).")
+    report_photo_max_megapixels: float = Field(
+        default=40.0, gt=0, description="Largest photo in megapixels (else 413)."
+    )
+    report_photos_max: int = Field(default=5, ge=0, description="Photos per report.")
+    report_rate_limit: int = Field(
+        default=5, ge=1, description="Reports one anonymous client may file per window (else 429)."
+    )
+    report_rate_window_minutes: float = Field(
+        default=10.0, gt=0, description="Window of the report rate limit."
+    )
+    report_duplicate_distance_m: float = Field(
+        default=300.0,
+        ge=0,
+        description="Reports of one category closer than this (metres) are linked as duplicates...",
+    )
+    report_duplicate_minutes: float = Field(
+        default=30.0, ge=0, description="...when their times are at most this many minutes apart."
+    )
 
     @property
     def placeholder_secret(self) -> bool:

@@ -13,7 +13,18 @@ from fastapi.staticfiles import StaticFiles
 from geoops import __version__
 from geoops.api.limits import BodySizeLimit
 from geoops.api.problems import install_problem_handlers
-from geoops.api.routes import auth, events, health, hotspots, incidents, jurisdictions, layers, pages, sources
+from geoops.api.routes import (
+    auth,
+    events,
+    health,
+    hotspots,
+    incidents,
+    jurisdictions,
+    layers,
+    pages,
+    reports,
+    sources,
+)
 from geoops.errors import ConfigurationError
 from geoops.settings import Settings
 from geoops.store.engine import create_engine, database_url, libpq_conninfo
@@ -64,7 +75,7 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"], allow_headers=["Authorization", "Content-Type"],
         )  # fmt: skip
-    for module in (health, auth, hotspots, incidents, events, jurisdictions, layers, sources, pages):
+    for module in (health, auth, hotspots, incidents, events, jurisdictions, layers, sources, reports, pages):
         app.include_router(module.router)
     app.mount("/static/geoops", StaticFiles(directory=MAPS_STATIC), name="geoops-static")
     for prefix, folder in (("leaflet", "leaflet/dist"), ("swagger-ui", "swagger-ui-dist")):

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.domain import Event
-from geoops.store.scope import Scope, incident_clause
+from geoops.store.scope import Scope, area_clause, incident_clause
 from geoops.store.tables import events
 
 CHANNEL = "geoops_events"
@@ -40,11 +40,9 @@ def events_after(
     running are read, so none is ever skipped. An incident's events are visible only
     when the incident is in ``scope``; the cursor moves past the others."""
     params: dict[str, Any] = {"after": after_id, "limit": limit}
-    visible = incident_clause("(e.payload ->> 'incident_id')::bigint", scope, params)
     rows = session.execute(
         sa.text(
-            "SELECT e.id, e.kind, e.payload, e.created_at, "
-            f"(NOT e.payload ? 'incident_id' OR {visible}) AS visible "
+            f"SELECT e.id, e.kind, e.payload, e.created_at, {_visible(scope, params)} AS visible "
             "FROM events AS e WHERE e.id > :after AND age(e.xmin) > age("
             "(pg_snapshot_xmin(pg_current_snapshot())::text::bigint % 4294967296)::text::xid) "
             "ORDER BY e.id LIMIT :limit"
@@ -53,6 +51,29 @@ def events_after(
     ).all()
     found = [Event(r.id, r.kind, r.payload, r.created_at.isoformat()) for r in rows if r.visible]
     return found, (rows[-1].id if rows else after_id)
+
+
+def _visible(scope: Scope, params: dict[str, Any]) -> str:
+    """Whether the caller may see an event, by what it is about: an incident, a place
+    (``longitude``/``latitude``), a report or a station; anything else is for every user."""
+    if scope is None:
+        return "TRUE"
+    place = (
+        "ST_SetSRID(ST_MakePoint((e.payload->>'longitude')::float8, (e.payload->>'latitude')::float8), 4326)"
+    )
+    report = "(SELECT r.geom FROM reports AS r WHERE r.id = (e.payload->>'report_id')::bigint)"
+    station = "(SELECT st.geom FROM stations AS st WHERE st.id = e.payload->>'station_id')"
+    return (
+        "CASE WHEN e.payload ? 'incident_id' THEN "
+        + incident_clause("(e.payload->>'incident_id')::bigint", scope, params)
+        + " WHEN e.payload ? 'longitude' THEN "
+        + area_clause(place, scope, params)
+        + " WHEN e.payload ? 'report_id' THEN "
+        + area_clause(report, scope, params)
+        + " WHEN e.payload ? 'station_id' THEN "
+        + area_clause(station, scope, params)
+        + " ELSE TRUE END"
+    )
 
 
 def last_event_id(*, session: Session) -> int:

@@ -374,6 +374,7 @@ reports = Table(
 )
 Index("reports_geom_gist", reports.c.geom, postgresql_using="gist")
 Index("reports_client_received", reports.c.client, reports.c.received_at)
+Index("reports_duplicate_of", reports.c.duplicate_of)
 
 report_photos = Table(
     "report_photos",

@@ -101,6 +101,7 @@ def upgrade() -> None:
     )
     op.create_index("reports_geom_gist", "reports", ["geom"], postgresql_using="gist")
     op.create_index("reports_client_received", "reports", ["client", "received_at"])
+    op.create_index("reports_duplicate_of", "reports", ["duplicate_of"])
     op.create_table(
         "report_photos",
         sa.Column("id", sa.BigInteger, primary_key=True),
