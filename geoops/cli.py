@@ -204,6 +204,39 @@ def ingest_raster_cmd(
         emit(summary.as_dict())
 
 
+@ingest_app.command("stations")
+@reports_errors
+def ingest_stations_cmd(
+    path: Annotated[Path, typer.Argument(help="CSV with columns station_id,lon,lat[,name,kind]")],
+) -> None:
+    """Sensor stations: registers new ones, updates moved or renamed ones."""
+    from geoops.ingest.firms import read_source
+    from geoops.ingest.sensors import STATION_COLUMNS, ingest_stations, read_csv
+
+    rows, lines = read_csv(read_source(path), STATION_COLUMNS)
+    with transaction(ready_engine(Settings())) as session:
+        emit(ingest_stations(rows, lines=lines, session=session).as_dict())
+
+
+@ingest_app.command("observations")
+@reports_errors
+def ingest_observations_cmd(
+    path: Annotated[
+        Path, typer.Argument(help="CSV with columns station_id,observed_at,property,value,unit (ISO 8601)")
+    ],
+) -> None:
+    """Sensor readings: stores the new ones and fires the anomaly rules on them."""
+    from geoops.ingest.firms import read_source
+    from geoops.ingest.sensors import OBSERVATION_COLUMNS, read_csv
+    from geoops.sensor_workers import ingest_and_check, sensor_rules
+
+    settings = Settings()
+    rows, lines = read_csv(read_source(path), OBSERVATION_COLUMNS)
+    with transaction(ready_engine(settings)) as session:
+        summary = ingest_and_check(rows, lines, sensor_rules(settings), source=path.name, session=session)
+        emit(summary.as_dict())
+
+
 @ingest_app.command("reports")
 @reports_errors
 def ingest_reports_cmd(

@@ -16,6 +16,7 @@ from geoops.api.app import Worker, create_app
 from geoops.demo_setup import prepare_demo
 from geoops.pollers import ingest_workers
 from geoops.replay import Pass, ReplayStep, load_passes, replay
+from geoops.sensor_workers import sensor_workers
 from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
 from geoops.store.cluster import EmbeddedCluster
@@ -36,7 +37,9 @@ def run_server(
     access_log: bool = True,
 ) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
-    workers = ((detector(settings), *ingest_workers(settings)) if with_workers else ()) + extra
+    workers = (
+        (detector(settings), *ingest_workers(settings), *sensor_workers(settings)) if with_workers else ()
+    ) + extra
     app = create_app(settings, workers=workers)
     uvicorn.run(
         app,

@@ -34,6 +34,7 @@ class EventKind(StrEnum):
     REPORT_UPDATED = "report.updated"
     SENSOR_ALARM = "sensor.alarm"
     STATION_STALE = "station.stale"
+    STATION_ACTIVE = "station.active"
 
 
 @dataclass(frozen=True)

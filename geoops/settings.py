@@ -137,6 +137,32 @@ class Settings(BaseSettings):
         default=30.0, ge=0, description="...when their times are at most this many minutes apart."
     )
 
+    mqtt_url: str | None = Field(
+        default=None,
+        description="MQTT broker of the live sensor feeds, mqtt://[user:password@]host[:port]; "
+        "unset: no subscriber (GET /api/v1/sensors/status says it is not configured).",
+    )
+    mqtt_client_id: str | None = Field(
+        default=None,
+        description="A fixed MQTT client id (one per process) gives a persistent session: the "
+        "broker keeps QoS 1 readings while geoops is away. Unset: a random id, clean session.",
+    )
+    mqtt_batch_size: int = Field(
+        default=2000, ge=1, description="Most MQTT messages stored in one transaction."
+    )
+    mqtt_batch_ms: float = Field(
+        default=200.0, gt=0, description="Longest wait before a partial batch of MQTT messages is stored, ms."
+    )
+    station_stale_minutes: float = Field(
+        default=60.0, gt=0, description="A station without a reading for this long is flagged stale."
+    )
+    sensor_rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Sensor anomaly rules as JSON, e.g. {"thresholds": [{"property": "pm25", '
+        '"unit": "ug/m3", "above": 150}]}; each kind given (thresholds, rates, baselines) '
+        "replaces that kind's defaults.",
+    )
+
     @property
     def placeholder_secret(self) -> bool:
         return self.secret_key.get_secret_value() in ("", PLACEHOLDER_SECRET)

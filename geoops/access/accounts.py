@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from geoops.access.credentials import MIN_PASSWORD, hash_password, new_token, token_hash, verify_password
+from geoops.access.credentials import MIN_PASSWORD, hash_password, verify_password
 from geoops.access.principal import Principal, Role
 from geoops.errors import InvalidInput, TooManyRequests, Unauthorized
+from geoops.secrets_tokens import new_token, token_hash
 from geoops.settings import Settings
 from geoops.store.audit import record_audit
 from geoops.store.users import (

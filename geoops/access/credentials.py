@@ -1,9 +1,7 @@
-"""Passwords (argon2) and tokens (random, shown once, stored as an HMAC-SHA256 hash)."""
+"""Passwords (argon2); tokens come from ``geoops.secrets_tokens``."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 
 from argon2 import PasswordHasher
@@ -25,16 +23,6 @@ def verify_password(password: str, password_hash: str | None) -> bool:
         return _HASHER.verify(password_hash or _DUMMY, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
-
-
-def new_token() -> tuple[str, str]:
-    """A fresh token and its public prefix (``go_<prefix>_<secret>``)."""
-    prefix = secrets.token_hex(4)
-    return f"go_{prefix}_{secrets.token_urlsafe(32)}", prefix
-
-
-def token_hash(token: str, secret_key: str) -> str:
-    return hmac.new(secret_key.encode(), token.encode(), hashlib.sha256).hexdigest()
 
 
 def new_password() -> str:

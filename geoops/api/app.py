@@ -23,6 +23,7 @@ from geoops.api.routes import (
     layers,
     pages,
     reports,
+    sensors,
     sources,
 )
 from geoops.errors import ConfigurationError
@@ -75,7 +76,19 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
             CORSMiddleware, allow_origins=settings.cors_origins, allow_credentials=True,
             allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"], allow_headers=["Authorization", "Content-Type"],
         )  # fmt: skip
-    for module in (health, auth, hotspots, incidents, events, jurisdictions, layers, sources, reports, pages):
+    for module in (
+        health,
+        auth,
+        hotspots,
+        incidents,
+        events,
+        jurisdictions,
+        layers,
+        sources,
+        reports,
+        sensors,
+        pages,
+    ):
         app.include_router(module.router)
     app.mount("/static/geoops", StaticFiles(directory=MAPS_STATIC), name="geoops-static")
     for prefix, folder in (("leaflet", "leaflet/dist"), ("swagger-ui", "swagger-ui-dist")):

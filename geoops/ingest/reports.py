@@ -16,11 +16,11 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geoops.access.credentials import token_hash
 from geoops.domain import IngestSummary, RowError
 from geoops.errors import InvalidInput, TooManyRequests, UnusableInput
 from geoops.ingest.photos import check_photo, store_photo
 from geoops.ingest.report_checks import Reporter, ReportFields, ReportRules, check_report, parse_fields
+from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
 from geoops.store.events import append_event, notify_ingest
 from geoops.store.reports import (

@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from PIL import Image
 from sqlalchemy import Engine
 
-from geoops.access.credentials import token_hash
 from geoops.api.app import create_app
+from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
 from tests.live_server import serve
 from tests.maps.test_live_map_browser import CHROMIUM, CHROMIUM_ARGS

@@ -13,7 +13,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
-from geoops.access.credentials import token_hash
 from geoops.access.principal import Principal, Role
 from geoops.api.deps import MaybeUserDep, SessionDep, SettingsDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
@@ -21,6 +20,7 @@ from geoops.errors import GeoopsError, InvalidInput, NotFound
 from geoops.ingest.report_checks import Reporter, ReportFields, ReportRules
 from geoops.ingest.reports import submit_report
 from geoops.maps.report_page import render_report_form, render_track_page
+from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
 from geoops.store.audit import record_audit
 from geoops.store.events import append_event
