@@ -51,6 +51,8 @@ def render_live_map(
             "events": "/api/v1/events",
             "incidents": "/api/v1/incidents",
             "hotspots": "/api/v1/hotspots",
+            "reports": "/api/v1/reports",
+            "stations": "/api/v1/stations",
             "layers": "/api/v1/layers",
             "baseLayers": ["regions", "lakes"],
         }
@@ -70,7 +72,8 @@ _PANEL = """
   <div class="geoops-legend">
     <span class="sw critical"></span>critical <span class="sw high"></span>high
     <span class="sw medium"></span>medium <span class="sw low"></span>low
-    <span class="sw hotspot"></span>hotspot
+    <span class="sw hotspot"></span>hotspot <span class="sw report"></span>report
+    <span class="sw station"></span>station
   </div>
 </div>
 """

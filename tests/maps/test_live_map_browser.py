@@ -148,6 +148,18 @@ def test_live_map_grows_without_reload(
             while paths.count() <= paths_before:
                 assert time.monotonic() < deadline, "no new incident appeared on the map within 30 s"
                 page.wait_for_timeout(200)
+
+            # A citizen reports smoke (no login): the report appears on the dispatcher's map.
+            reports = page.locator("path.geoops-report")
+            expect(reports).to_have_count(0)
+            report = {
+                "category": "smoke",
+                "text": "Smoke over the taiga",
+                "latitude": 62.03,
+                "longitude": 129.73,
+            }
+            assert httpx.post(f"{base_url}/api/v1/reports", json=report, timeout=30).status_code == 201
+            expect(reports).to_have_count(1)
             # Once the page has caught up it shows exactly what the registry holds.
             incidents_after = current_incidents(engine)
             assert incidents_after > incidents_before

@@ -34,7 +34,11 @@
 
     var incidents = L.featureGroup().addTo(map);
     var hotspots = L.featureGroup().addTo(map);
-    var control = L.control.layers(null, { Incidents: incidents, Hotspots: hotspots }, { collapsed: true, position: "topleft" }).addTo(map);
+    var reports = L.featureGroup().addTo(map);
+    var stations = L.featureGroup().addTo(map);
+    var control = L.control.layers(null, {
+      Incidents: incidents, Hotspots: hotspots, Reports: reports, "Sensor stations": stations
+    }, { collapsed: true, position: "topleft" }).addTo(map);
 
     function styleFor(p) {
       var c = COLORS[p.priority] || COLORS.low;
@@ -118,6 +122,34 @@
       });
     });
 
+    // Citizen / crew reports and sensor stations: small layers, reloaded whole on change.
+    function pointLayer(layer, url, style, popup) {
+      return serialised(function () {
+        return getJSON(url).then(function (fc) {
+          layer.clearLayers();
+          L.geoJSON(fc, {
+            pointToLayer: function (f, ll) { return L.circleMarker(ll, style(f.properties)); },
+            onEachFeature: function (f, l) { l.bindPopup(popup(f.properties)); }
+          }).addTo(layer);
+        });
+      });
+    }
+    var loadReports = pointLayer(reports, opts.reports, function () {
+      return { renderer: svg, radius: 6, color: "#1f4e99", weight: 2, fillColor: "#5b8fd6", fillOpacity: 0.9,
+               className: "geoops-report" };
+    }, function (p) {
+      return "<b>Report " + text(p.id) + "</b> · " + text(p.category) + "<br>" + text(p.text) +
+        "<br>status: " + text(p.status) + "<br>" + text(p.reported_at);
+    });
+    var loadStations = pointLayer(stations, opts.stations, function (p) {
+      var stale = p.status === "stale";
+      return { renderer: svg, radius: 4, color: stale ? "#777" : "#0b6e4f", weight: 2,
+               fillColor: stale ? "#bbb" : "#2fbf71", fillOpacity: 0.9, className: "geoops-station" };
+    }, function (p) {
+      return "<b>Station " + text(p.id) + "</b> " + text(p.name) + "<br>" + text(p.kind) +
+        "<br>status: " + text(p.status) + "<br>last seen: " + text(p.last_seen_at);
+    });
+
     function loadBaseLayers() {
       getJSON(opts.layers).then(function (list) {
         list.filter(function (l) { return opts.baseLayers.indexOf(l.name) >= 0; }).forEach(function (l) {
@@ -155,6 +187,12 @@
         loadIncidents();
       });
       source.addEventListener("hotspots.ingested", function (e) { seen(e); loadHotspots(); });
+      ["report.received", "report.updated"].forEach(function (kind) {
+        source.addEventListener(kind, function (e) { seen(e); loadReports(); });
+      });
+      ["sensor.alarm", "station.stale", "station.active"].forEach(function (kind) {
+        source.addEventListener(kind, function (e) { seen(e); loadStations(); });
+      });
       window.geoopsEvents = source;
     }
 
@@ -171,6 +209,8 @@
     connect();
     loadIncidents();
     loadHotspots();
+    loadReports();
+    loadStations();
     window.geoopsMap = { map: map, incidents: incidentProps };
   };
 })();
