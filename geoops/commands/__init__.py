@@ -1,0 +1,1 @@
+"""The ``geoops`` command's groups, one module each; ``geoops.cli`` assembles them."""
