@@ -7,14 +7,13 @@ in threads (``asyncio.to_thread``) so the API stays responsive.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from geoops.background import Stop, run_in_background
 from geoops.ingest.firms_poll import FirmsSource, configured_sources, poll_source, register_sources
 from geoops.ingest.inbox import Inbox
 from geoops.settings import Settings
@@ -22,7 +21,6 @@ from geoops.store.engine import transaction
 from geoops.store.sources import next_attempt_in
 
 log = logging.getLogger(__name__)
-Stop = Callable[[], Awaitable[None]]
 MIN_WAIT_S = 0.5  # between two rounds, however soon the next source is due
 
 
@@ -38,7 +36,9 @@ def firms_poller(settings: Settings) -> Callable[[FastAPI], Awaitable[Stop]]:
     sources = configured_sources(settings.firms_sources)
 
     async def start(app: FastAPI) -> Stop:
-        return _run(_poll_forever(app.state.engine, sources, settings.firms_poll_seconds), "firms-poller")
+        return run_in_background(
+            _poll_forever(app.state.engine, sources, settings.firms_poll_seconds), "firms-poller"
+        )
 
     return start
 
@@ -50,20 +50,11 @@ def inbox_watcher(settings: Settings) -> Callable[[FastAPI], Awaitable[Stop]]:
     inbox = Inbox(settings.inbox)
 
     async def start(app: FastAPI) -> Stop:
-        return _run(_watch_forever(app.state.engine, inbox, settings.inbox_poll_seconds), "inbox-watcher")
+        return run_in_background(
+            _watch_forever(app.state.engine, inbox, settings.inbox_poll_seconds), "inbox-watcher"
+        )
 
     return start
-
-
-def _run(work: Coroutine[Any, Any, None], name: str) -> Stop:
-    task = asyncio.create_task(work, name=name)
-
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return stop
 
 
 async def _poll_forever(engine: Engine, sources: list[FirmsSource], interval_s: float) -> None:

@@ -7,16 +7,15 @@ observations, detect fires the anomaly rules on it, in the same transaction.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
-from typing import Any
 
 from fastapi import FastAPI
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from geoops.background import Stop, run_in_background
 from geoops.detect.sensor_rules import SensorRules, check_stored_batch, mark_stale_stations
 from geoops.domain import IngestSummary
 from geoops.errors import ConfigurationError
@@ -27,7 +26,6 @@ from geoops.settings import Settings
 from geoops.store.engine import transaction
 
 log = logging.getLogger(__name__)
-Stop = Callable[[], Awaitable[None]]
 Worker = Callable[[FastAPI], Awaitable[Stop]]
 STALE_CHECK_MAX_S = 60.0
 
@@ -83,7 +81,7 @@ def mqtt_subscriber(settings: Settings) -> Worker:
     async def start(app: FastAPI) -> Stop:
         feed = MqttFeed(config, store_observation_batch(app.state.engine, rules))
         app.state.mqtt_feed = feed
-        return _run(feed.run(), "mqtt-subscriber")
+        return run_in_background(feed.run(), "mqtt-subscriber")
 
     return start
 
@@ -94,7 +92,7 @@ def stale_station_checker(settings: Settings) -> Worker:
     every = min(STALE_CHECK_MAX_S, after.total_seconds() / 4)
 
     async def start(app: FastAPI) -> Stop:
-        return _run(_check_stale_forever(app.state.engine, after, every), "stale-stations")
+        return run_in_background(_check_stale_forever(app.state.engine, after, every), "stale-stations")
 
     return start
 
@@ -113,14 +111,3 @@ async def _check_stale_forever(engine: Engine, after: timedelta, every_s: float)
 def _mark_stale(engine: Engine, after: timedelta) -> list[str]:
     with transaction(engine) as session:
         return mark_stale_stations(after, session=session)
-
-
-def _run(work: Coroutine[Any, Any, None], name: str) -> Stop:
-    task = asyncio.create_task(work, name=name)
-
-    async def stop() -> None:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    return stop

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+from geoops.background import run_in_background
 from geoops.detect.detection_pass import DetectParams, run_detection_pass
 from geoops.domain import DetectionResult
 from geoops.settings import Settings
@@ -37,14 +38,7 @@ def detector(settings: Settings) -> Callable[[FastAPI], Awaitable[Callable[[], A
     ``detect_interval_seconds``."""
 
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
-        task = asyncio.create_task(_detect_forever(app, detect_params(settings), settings), name="detector")
-
-        async def stop() -> None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-
-        return stop
+        return run_in_background(_detect_forever(app, detect_params(settings), settings), "detector")
 
     return start
 

@@ -7,10 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 
 from geoops.access.principal import Principal, Role
+from geoops.api.audit import audit_write
 from geoops.api.deps import BBoxDep, SessionDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
 from geoops.ingest.firms import ingest_firms
-from geoops.store.audit import record_audit
 from geoops.store.hotspots import hotspots_geojson
 
 router = APIRouter(prefix="/api/v1/hotspots", tags=["hotspots"])
@@ -29,15 +29,7 @@ async def post_hotspots(
 ) -> dict[str, Any]:
     summary = ingest_firms(await request.body(), source=source, session=session)
     after = {"source": source, "inserted": summary.inserted, "rejected": summary.rejected}
-    record_audit(
-        "hotspots.ingest",
-        "hotspots",
-        None,
-        user_id=user.user_id,
-        user_name=user.name,
-        after=after,
-        session=session,
-    )
+    audit_write(user, "hotspots.ingest", "hotspots", after=after, session=session)
     return summary.as_dict()
 
 

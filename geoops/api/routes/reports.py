@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import UploadFile
 
 from geoops.access.principal import Principal, Role
+from geoops.api.audit import audit_write
 from geoops.api.deps import MaybeUserDep, SessionDep, SettingsDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
 from geoops.errors import GeoopsError, InvalidInput, NotFound
@@ -22,7 +23,6 @@ from geoops.ingest.reports import submit_report
 from geoops.maps.report_page import render_report_form, render_track_page
 from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
-from geoops.store.audit import record_audit
 from geoops.store.events import append_event
 from geoops.store.reports import REPORT_UPDATED, change_report, photo_paths, reports_for_staff, tracked_report
 
@@ -188,8 +188,9 @@ def patch_report(
     if "answer" in changes:
         changes["answer"] = (changes["answer"] or "").strip() or None
     before, after = change_report(report_id, changes, scope=user.scope, session=session)
-    record_audit("report.update", "report", report_id, user_id=user.user_id, user_name=user.name,
-                 before=before, after=after, session=session)  # fmt: skip
+    audit_write(
+        user, "report.update", "report", object_id=report_id, before=before, after=after, session=session
+    )
     event = {"report_id": report_id, "status": after["status"], "incident_id": after["incident_id"]}
     append_event(REPORT_UPDATED, event, session=session)
     return get_report(session, user, report_id)

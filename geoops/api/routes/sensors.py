@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from geoops.access.principal import Principal, Role
+from geoops.api.audit import audit_write
 from geoops.api.deps import BBoxDep, SessionDep, SettingsDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
 from geoops.detect.sensor_rules import check_stored_batch
@@ -17,7 +18,6 @@ from geoops.ingest.mqtt_feed import FeedStatus, MqttFeed
 from geoops.ingest.sensor_formats import FORMATS, MalformedPayload, decode_json, rows_from_document
 from geoops.ingest.sensors import ingest_observations, ingest_stations
 from geoops.sensor_workers import sensor_rules
-from geoops.store.audit import record_audit
 from geoops.store.observations import recent_observations
 from geoops.store.stations import get_station, sensor_overview, stations_geojson
 
@@ -43,15 +43,7 @@ async def json_items(request: Request) -> list[Any]:
 async def post_stations(request: Request, session: SessionDep, user: Writer) -> dict[str, Any]:
     summary = ingest_stations(await json_items(request), session=session, scope=user.scope)
     after = {"inserted": summary.inserted, "updated": summary.updated, "rejected": summary.rejected}
-    record_audit(
-        "stations.ingest",
-        "stations",
-        None,
-        user_id=user.user_id,
-        user_name=user.name,
-        after=after,
-        session=session,
-    )
+    audit_write(user, "stations.ingest", "stations", after=after, session=session)
     return summary.as_dict()
 
 
@@ -82,10 +74,7 @@ async def post_observations(
     )
     alarms = check_stored_batch(sensor_rules(settings), session=session) if summary.inserted else []
     after = {"inserted": summary.inserted, "rejected": summary.rejected, "alarms": len(alarms)}
-    record_audit(
-        "observations.ingest", "observations", None, user_id=user.user_id, user_name=user.name, after=after,
-        session=session,
-    )  # fmt: skip
+    audit_write(user, "observations.ingest", "observations", after=after, session=session)
     return summary.as_dict()
 
 
