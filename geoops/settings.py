@@ -58,6 +58,16 @@ class Settings(BaseSettings):
     inactive_after_hours: float = Field(
         default=48.0, gt=0, description="An incident quiet this long stops absorbing hotspots."
     )
+    heat_source_layer: str = Field(
+        default="heat_sources", description="Registry layer of known heat sources (flares, boilers, plants)."
+    )
+    heat_source_radius_m: float = Field(
+        default=500.0, gt=0, le=5000, description="Radius of a heat source without its own `radius_m`."
+    )
+    water_layers: Annotated[list[str], NoDecode, BeforeValidator(_split_list)] = Field(
+        default_factory=lambda: ["lakes"],
+        description="Registry layers of water: hotspots there are not fires.",
+    )
     detect_interval_seconds: float = Field(
         default=10.0, gt=0, description="Detector wakes at least this often (and on NOTIFY)."
     )

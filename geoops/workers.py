@@ -25,6 +25,9 @@ def detect_params(settings: Settings) -> DetectParams:
         link_distance_m=settings.link_distance_m,
         link_window_hours=settings.link_window_hours,
         inactive_after_hours=settings.inactive_after_hours,
+        heat_source_layer=settings.heat_source_layer,
+        heat_source_radius_m=settings.heat_source_radius_m,
+        water_layers=tuple(settings.water_layers),
     )
 
 

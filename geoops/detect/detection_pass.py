@@ -20,7 +20,6 @@ from geoops.store.jurisdictions import recompute_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
-STATIC_FIRE_TYPES = (1, 2, 3)  # FIRMS type: volcano, other static land source, offshore
 
 
 @dataclass(frozen=True)
@@ -29,12 +28,15 @@ class DetectParams:
     link_window_hours: float = 24.0
     inactive_after_hours: float = 48.0
     batch_size: int = 50_000
+    heat_source_layer: str = "heat_sources"
+    heat_source_radius_m: float = 500.0
+    water_layers: tuple[str, ...] = ("lakes",)
 
 
 def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
     """Link every undetected hotspot; write incidents, evidence and events. Never commits."""
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
-    new_ids, fire_ids = _claim_new_hotspots(params.batch_size, session=session)
+    new_ids, fire_ids = _claim_new_hotspots(params, session=session)
     if not new_ids:
         return DetectionResult(0, [], [], {})
     params_sql = {
@@ -59,14 +61,17 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     return DetectionResult(len(new_ids), created, updated, merged)
 
 
-def _claim_new_hotspots(limit: int, *, session: Session) -> tuple[list[int], list[int]]:
-    """Ids of undetected hotspots, and those of them that may be fires (not static sources)."""
+def _claim_new_hotspots(params: DetectParams, *, session: Session) -> tuple[list[int], list[int]]:
+    """Ids of undetected hotspots, and those of them that may be fires (not static sources:
+    ``sql/claim_hotspots.sql`` marks the others with their reason)."""
     rows = session.execute(
-        sa.text(
-            "SELECT id, coalesce(fire_type, 0) = ANY(:static) AS static FROM hotspots "
-            "WHERE detected_at IS NULL ORDER BY id LIMIT :limit FOR UPDATE"
-        ),
-        {"limit": limit, "static": list(STATIC_FIRE_TYPES)},
+        sa.text(load_sql("geoops.detect", "claim_hotspots")),
+        {
+            "limit": params.batch_size,
+            "heat_layer": params.heat_source_layer,
+            "heat_radius_m": params.heat_source_radius_m,
+            "water_layers": list(params.water_layers),
+        },
     ).all()
     return [r.id for r in rows], [r.id for r in rows if not r.static]
 

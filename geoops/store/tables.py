@@ -66,6 +66,7 @@ hotspots = Table(
     Column("version", String(16)),
     Column("ingested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("detected_at", DateTime(timezone=True)),
+    Column("static_reason", String(32)),  # not a fire: firms_type_N, heat_source or water
     UniqueConstraint(
         "satellite",
         "instrument",

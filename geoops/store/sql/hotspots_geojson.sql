@@ -16,7 +16,8 @@ FROM (
             'confidence', h.confidence,
             'frp', h.frp,
             'daynight', h.daynight,
-            'incident_id', e.incident_id
+            'incident_id', e.incident_id,
+            'static_reason', h.static_reason
         )
     ) AS feature
     FROM hotspots AS h

@@ -1,0 +1,35 @@
+-- Claim the undetected hotspots of this pass and say which are not fires, set-based:
+-- a FIRMS static type (1 volcano, 2 other static land source, 3 offshore), a registered
+-- heat source (a feature of the heat-source layer within its `radius_m`, or the default
+-- radius; at most 5 km), or water (inside a feature of a water layer). Such hotspots are
+-- kept, marked with the reason, and never open or join an incident.
+WITH new AS (
+    SELECT h.id, h.geom, h.fire_type
+    FROM hotspots AS h
+    WHERE h.detected_at IS NULL
+    ORDER BY h.id
+    LIMIT :limit
+    FOR UPDATE
+), marked AS (
+    SELECT n.id, CASE
+        WHEN coalesce(n.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || n.fire_type
+        WHEN EXISTS (
+            SELECT 1 FROM layer_features AS f JOIN layers AS l ON l.id = f.layer_id
+            WHERE l.name = :heat_layer
+              AND f.geom && ST_Expand(n.geom, 0.1)
+              AND ST_DWithin(f.geom::geography, n.geom::geography, least(5000.0, CASE
+                  WHEN f.properties ->> 'radius_m' ~ '^\d{1,5}(\.\d+)?$'
+                  THEN (f.properties ->> 'radius_m')::float8 ELSE :heat_radius_m END))
+        ) THEN 'heat_source'
+        WHEN EXISTS (
+            SELECT 1 FROM layer_features AS f JOIN layers AS l ON l.id = f.layer_id
+            WHERE l.name = ANY(:water_layers) AND f.geom && n.geom AND ST_Intersects(f.geom, n.geom)
+        ) THEN 'water'
+    END AS reason
+    FROM new AS n
+), updated AS (
+    UPDATE hotspots AS h SET static_reason = m.reason
+    FROM marked AS m
+    WHERE h.id = m.id AND m.reason IS NOT NULL
+)
+SELECT m.id, m.reason IS NOT NULL AS static FROM marked AS m ORDER BY m.id
