@@ -90,7 +90,9 @@ def require_roles(*roles: Role) -> Callable[[Principal], Principal]:
     return check
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client that
+# got 200 can rely on its data being stored (and a failed commit is an error, not a 200).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 UserDep = Annotated[Principal, Depends(require_user)]
 MaybeUserDep = Annotated[Principal | None, Depends(get_principal)]
 SettingsDep = Annotated[Settings, Depends(get_settings)]
