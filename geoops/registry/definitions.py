@@ -17,6 +17,7 @@ class LayerDefinition:
     file: Path
     description: str | None = None
     attribution: str | None = None
+    public: bool = False  # readable without a login (open data only)
 
 
 def read_definitions(folder: Path) -> list[LayerDefinition]:
@@ -34,6 +35,7 @@ def read_definitions(folder: Path) -> list[LayerDefinition]:
                     file=(path.parent / spec["file"]).resolve(),
                     description=spec.get("description"),
                     attribution=spec.get("attribution"),
+                    public=bool(spec.get("public", False)),
                 )
             )
         except (KeyError, TypeError) as exc:

@@ -40,7 +40,7 @@ def import_definition(spec: LayerDefinition, *, session: Session) -> LayerImport
     """Import the layer a ``layers/*.yaml`` definition describes."""
     return import_layer(
         spec.name, spec.file, session=session, title=spec.title,
-        description=spec.description, attribution=spec.attribution,
+        description=spec.description, attribution=spec.attribution, public=spec.public,
     )  # fmt: skip
 
 
@@ -53,6 +53,7 @@ def import_layer(
     description: str | None = None,
     attribution: str | None = None,
     actor: str = "system",
+    public: bool = False,
 ) -> LayerImportSummary:
     """Replace layer ``name`` with the features of ``path``; bad geometries are reported.
     The import is audited in the name of ``actor``."""
@@ -80,6 +81,7 @@ def import_layer(
         description=description,
         attribution=attribution,
         source=path.name,
+        public=public,
     )
     inserted = replace_layer_features(layer_id, rows, session=session)
     append_event(EventKind.LAYER_IMPORTED, {"layer": name, "features": inserted}, session=session)
