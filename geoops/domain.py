@@ -15,13 +15,6 @@ class IncidentStatus(StrEnum):
     DISMISSED = "dismissed"
 
 
-class Priority(StrEnum):
-    LOW = "low"
-    MEDIUM = "medium"
-    HIGH = "high"
-    CRITICAL = "critical"
-
-
 class EventKind(StrEnum):
     HOTSPOTS_INGESTED = "hotspots.ingested"
     INCIDENT_CREATED = "incident.created"

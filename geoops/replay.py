@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 
 from geoops.detect.detection_pass import DetectParams, run_detection_pass
 from geoops.domain import DetectionResult, IngestSummary
-from geoops.ingest.firms import ingest_firms, read_source
+from geoops.ingest.firms import ingest_firms
 from geoops.ingest.firms_csv import read_firms_file
+from geoops.ingest.source_files import read_source
 from geoops.store.engine import transaction
 
 MAX_SLEEP_SECONDS = 30.0  # long night gaps between passes are shortened to this

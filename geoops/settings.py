@@ -30,10 +30,8 @@ def _split_list(value: Any) -> Any:
 
 def _split_sources(value: Any) -> Any:
     """``GEOOPS_FIRMS_SOURCES``: a JSON list, or entries separated by commas or newlines."""
-    if not isinstance(value, str):
-        return value
-    if value.lstrip().startswith("["):
-        return json.loads(value)
+    if not isinstance(value, str) or value.lstrip().startswith("["):
+        return _split_list(value)
     return [entry.strip() for entry in _SOURCE_SEPARATOR.split(value) if entry.strip()]
 
 

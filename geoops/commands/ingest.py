@@ -20,8 +20,9 @@ def ingest_firms_cmd(
     source: Annotated[str, typer.Argument(help="FIRMS CSV file (any variant, gzip too) or http(s) URL")],
 ) -> None:
     """FIRMS active-fire CSV into hotspots."""
-    from geoops.ingest.firms import ingest_firms, read_source
+    from geoops.ingest.firms import ingest_firms
     from geoops.ingest.http_fetch import fetch_url, redact_url
+    from geoops.ingest.source_files import read_source
 
     engine = ready_engine(Settings())  # check the database before downloading
     if source.lower().startswith(("http://", "https://")):
@@ -61,8 +62,8 @@ def ingest_stations_cmd(
     path: Annotated[Path, typer.Argument(help="CSV with columns station_id,lon,lat[,name,kind]")],
 ) -> None:
     """Sensor stations: registers new ones, updates moved or renamed ones."""
-    from geoops.ingest.firms import read_source
     from geoops.ingest.sensors import STATION_COLUMNS, ingest_stations, read_csv
+    from geoops.ingest.source_files import read_source
 
     rows, lines = read_csv(read_source(path), STATION_COLUMNS)
     with transaction(ready_engine(Settings())) as session:
@@ -77,8 +78,8 @@ def ingest_observations_cmd(
     ],
 ) -> None:
     """Sensor readings: stores the new ones and fires the anomaly rules on them."""
-    from geoops.ingest.firms import read_source
     from geoops.ingest.sensors import OBSERVATION_COLUMNS, read_csv
+    from geoops.ingest.source_files import read_source
     from geoops.sensor_workers import ingest_and_check, sensor_rules
 
     settings = Settings()
@@ -94,9 +95,9 @@ def ingest_reports_cmd(
     path: Annotated[Path, typer.Argument(help="GeoJSON FeatureCollection of Point reports")],
 ) -> None:
     """Citizen and field reports (reported_at, category, text; optional contact) into reports."""
-    from geoops.ingest.firms import read_source
     from geoops.ingest.report_checks import ReportRules
     from geoops.ingest.reports import ingest_reports_geojson
+    from geoops.ingest.source_files import read_source
 
     settings = Settings()
     with transaction(ready_engine(settings)) as session:

@@ -10,7 +10,6 @@ both paths; no per-row Python.
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import psycopg
@@ -18,13 +17,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.domain import EventKind, IngestSummary, RowError
-from geoops.errors import UnusableInput
 from geoops.ingest.firms_csv import FIELDS, PLAIN, FirmsFile, read_firms_file
-from geoops.ingest.firms_patterns import NUMBER
 from geoops.store.events import append_event, notify_ingest
 from geoops.store.hotspots import insert_staged, raw_copy
 from geoops.store.sqlfiles import load_sql
 
+# A number the careful path may cast: bounded digits, so no float overflow.
+NUMBER = r"[-+]?(\d{1,15}(\.\d{0,15})?|\.\d{1,15})([eE][-+]?\d{1,2})?"
 NOMINAL_PIXEL_KM = {"VIIRS": 0.375, "MODIS": 1.0}
 MAX_ERRORS = 1000  # errors listed in a summary; `rejected` counts them all
 TYPES = {
@@ -33,14 +32,6 @@ TYPES = {
     "track": "float8", "type": "smallint",
 }  # fmt: skip
 LINES = "COPY firms_lines (raw) FROM STDIN WITH (FORMAT csv, DELIMITER E'\\x01', QUOTE E'\\x02')"
-
-
-def read_source(path: Path) -> bytes:
-    """The bytes of a local FIRMS file; a missing or unreadable file is unusable input."""
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnusableInput(f"cannot read {path}: {exc.strerror or exc}") from exc
 
 
 def ingest_firms(

@@ -20,8 +20,9 @@ from sqlalchemy import Engine
 
 from geoops.domain import IngestSummary
 from geoops.errors import InvalidInput, UnusableInput
-from geoops.ingest.firms import ingest_firms, read_source
+from geoops.ingest.firms import ingest_firms
 from geoops.ingest.http_fetch import Fetched, fetch, redact_url
+from geoops.ingest.source_files import read_source
 from geoops.store.engine import transaction
 from geoops.store.sources import (
     Validators,

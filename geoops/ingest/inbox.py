@@ -19,7 +19,8 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 
 from geoops.domain import IngestSummary
 from geoops.errors import UnusableInput
-from geoops.ingest.firms import ingest_firms, read_source
+from geoops.ingest.firms import ingest_firms
+from geoops.ingest.source_files import read_source
 from geoops.store.engine import transaction
 from geoops.store.sources import exclusive, record_failure, record_success, upsert_source
 

@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geoops.domain import IngestSummary, RowError
+from geoops.domain import EventKind, IngestSummary, RowError
 from geoops.errors import InvalidInput, TooManyRequests, UnusableInput
 from geoops.ingest.photos import check_photo, store_photo
 from geoops.ingest.report_checks import Reporter, ReportFields, ReportRules, check_report, parse_fields
@@ -24,7 +24,6 @@ from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
 from geoops.store.events import append_event, notify_ingest
 from geoops.store.reports import (
-    REPORT_RECEIVED,
     NewReport,
     add_photo,
     find_duplicate,
@@ -88,7 +87,7 @@ def store_report(
         "longitude": report.longitude, "latitude": report.latitude, "accuracy_m": report.accuracy_m,
         "reported_at": report.reported_at.isoformat(), "duplicate_of": duplicate_of,
     }  # fmt: skip
-    append_event(REPORT_RECEIVED, payload, session=session)
+    append_event(EventKind.REPORT_RECEIVED, payload, session=session)
     return report_id, duplicate_of
 
 

@@ -38,7 +38,6 @@ STATION_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 PROPERTY = re.compile(r"[a-z][a-z0-9_]{0,31}")
 ALIASES = {"pm2.5": "pm25", "pm2_5": "pm25", "pm_25": "pm25", "pm_10": "pm10", "temp": "temperature",
            "rh": "humidity", "relative_humidity": "humidity"}  # fmt: skip
-STATION_ACTIVE = EventKind.STATION_ACTIVE
 
 
 class Invalid(ValueError):
@@ -125,7 +124,7 @@ def ingest_observations(
     stored = store_observations(valid, session=session, scope=scope)
     by_line = {r.line: r.station_id for r in valid}
     errors += [RowError(n, f"unknown station '{by_line[n]}'") for n in stored.unknown_station_lines]
-    append_events([(STATION_ACTIVE, {"station_id": s}) for s in stored.revived], session=session)
+    append_events([(EventKind.STATION_ACTIVE, {"station_id": s}) for s in stored.revived], session=session)
     if stored.inserted:
         notify_ingest(source, session=session)
     read = len(rows) + len(prior_errors)

@@ -15,13 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.domain import EventKind
 from geoops.errors import InvalidInput, NotFound
 from geoops.store.scope import Scope, area_clause, incident_clause
 from geoops.store.tables import report_photos, reports
 
-REPORT_RECEIVED = EventKind.REPORT_RECEIVED
-REPORT_UPDATED = EventKind.REPORT_UPDATED
 # The report whose status and answer a reporter sees: the original when this one is a duplicate.
 _SPEAKER = "JOIN reports AS s ON s.id = coalesce(r.duplicate_of, r.id) LEFT JOIN incidents AS i ON i.id = s.incident_id"
 

@@ -253,6 +253,9 @@ def test_a_fixed_client_id_gets_what_was_published_while_geoops_was_away(
         task.cancel()
 
     asyncio.run(scenario())
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text("SELECT station_id, value FROM observations")).all()
+    assert [tuple(r) for r in stored] == [("yak-01", 7.0)]
 
 
 def test_a_reading_the_database_refuses_is_isolated_and_the_rest_stored(

@@ -87,6 +87,8 @@ def test_drop_database_closes_open_connections_and_tolerates_missing(
         pg_cluster.drop_database(name)  # already gone: no error
     finally:
         held.close()
+    with psycopg.connect(pg_cluster.conninfo()) as conn:
+        assert conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone() is None
 
 
 def test_template_database_copies_the_schema(database_url: str) -> None:

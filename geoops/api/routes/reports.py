@@ -17,6 +17,7 @@ from geoops.access.principal import Principal, Role
 from geoops.api.audit import audit_write
 from geoops.api.deps import MaybeUserDep, SessionDep, SettingsDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
+from geoops.domain import EventKind
 from geoops.errors import GeoopsError, InvalidInput, NotFound
 from geoops.ingest.report_checks import Reporter, ReportFields, ReportRules
 from geoops.ingest.reports import submit_report
@@ -24,7 +25,7 @@ from geoops.maps.report_page import render_report_form, render_track_page
 from geoops.secrets_tokens import token_hash
 from geoops.settings import Settings
 from geoops.store.events import append_event
-from geoops.store.reports import REPORT_UPDATED, change_report, photo_paths, reports_for_staff, tracked_report
+from geoops.store.reports import change_report, photo_paths, reports_for_staff, tracked_report
 
 router = APIRouter(tags=["reports"])
 API = "/api/v1/reports"
@@ -192,7 +193,7 @@ def patch_report(
         user, "report.update", "report", object_id=report_id, before=before, after=after, session=session
     )
     event = {"report_id": report_id, "status": after["status"], "incident_id": after["incident_id"]}
-    append_event(REPORT_UPDATED, event, session=session)
+    append_event(EventKind.REPORT_UPDATED, event, session=session)
     return get_report(session, user, report_id)
 
 
