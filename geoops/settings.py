@@ -66,6 +66,38 @@ class Settings(BaseSettings):
         default_factory=lambda: ["lakes"],
         description="Registry layers of water: hotspots there are not fires.",
     )
+    fusion_distance_m: float = Field(
+        default=3000.0,
+        gt=0,
+        le=50_000,
+        description="Reports and sensor alarms this close to an incident become its evidence.",
+    )
+    fusion_window_hours: float = Field(
+        default=12.0, gt=0, description="... and this close in time to its first and last evidence."
+    )
+    region_level: str = Field(
+        default="region", description="Jurisdiction level whose `code` prefixes registration numbers."
+    )
+    settlements_layer: str = Field(
+        default="settlements",
+        description="Registry layer of settlements (points, `population`) for priority.",
+    )
+    protected_layers: Annotated[list[str], NoDecode, BeforeValidator(_split_list)] = Field(
+        default_factory=lambda: ["protected_areas"],
+        description="Registry layers of protected objects that raise an incident's priority.",
+    )
+    fwi_raster: Path | None = Field(
+        default=PROJECT_ROOT / "layers" / "data" / "fwi_geff_era5_2017_annual_mean.tif",
+        description="Fire-weather index GeoTIFF sampled for priority; unset leaves FWI out.",
+    )
+    candidate_min_days: int = Field(
+        default=3,
+        ge=2,
+        description="A spot seen on this many days without spreading is a heat-source candidate.",
+    )
+    candidate_max_extent_m: float = Field(
+        default=1000.0, gt=0, description="... if all its detections lie within this distance of each other."
+    )
     detect_interval_seconds: float = Field(
         default=10.0, gt=0, description="Detector wakes at least this often (and on NOTIFY)."
     )

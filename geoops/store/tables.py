@@ -105,7 +105,15 @@ incidents = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("registration_latency_s", Float),
     Column("merged_into_id", BigInteger, ForeignKey("incidents.id")),
+    Column("region_code", Text),
+    Column("status_reason", Text),
+    Column("priority_score", SmallInteger, nullable=False, server_default=text("0")),
+    Column("priority_components", JSONB, nullable=False, server_default=text("'{}'")),
+    Column("nearest_settlements", JSONB, nullable=False, server_default=text("'[]'")),
+    Column("growth_ha", Float, nullable=False, server_default=text("0")),
+    Column("first_ingested_at", DateTime(timezone=True)),
     CheckConstraint(f"status IN {STATUSES}", name="incidents_status"),
+    CheckConstraint("priority_score BETWEEN 0 AND 100", name="incidents_priority_score"),
 )
 Index("incidents_geom_gist", incidents.c.geom, postgresql_using="gist")
 Index("incidents_last_observed_at", incidents.c.last_observed_at)
@@ -119,8 +127,13 @@ incident_evidence = Table(
     Column("hotspot_id", BigInteger, ForeignKey("hotspots.id", ondelete="CASCADE")),
     Column("observed_at", DateTime(timezone=True), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    Column("report_id", BigInteger, ForeignKey("reports.id", ondelete="CASCADE")),
+    Column("alarm_id", BigInteger, ForeignKey("sensor_alarms.id", ondelete="CASCADE")),
     UniqueConstraint("hotspot_id", name="incident_evidence_hotspot_once"),
-    CheckConstraint("kind IN ('hotspot', 'observation', 'report')", name="evidence_kind"),
+    UniqueConstraint("report_id", name="incident_evidence_report_once"),
+    UniqueConstraint("alarm_id", name="incident_evidence_alarm_once"),
+    CheckConstraint("kind IN ('hotspot', 'sensor', 'report')", name="evidence_kind"),
+    CheckConstraint("num_nonnulls(hotspot_id, report_id, alarm_id) = 1", name="evidence_one_item"),
 )
 Index("incident_evidence_incident", incident_evidence.c.incident_id)
 
@@ -343,10 +356,12 @@ sensor_alarms = Table(
     Column("detail", JSONB, nullable=False, server_default=text("'{}'")),
     Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="SET NULL")),
     _time("created_at", required=True),
+    _time("detected_at"),
     UniqueConstraint("station_id", "property", "observed_at", "rule", name="sensor_alarms_once"),
     CheckConstraint("strength BETWEEN 0 AND 1", name="sensor_alarms_strength"),
 )
 Index("sensor_alarms_geom_gist", sensor_alarms.c.geom, postgresql_using="gist")
+Index("sensor_alarms_undetected", sensor_alarms.c.id, postgresql_where=sensor_alarms.c.detected_at.is_(None))
 
 REPORT_STATUSES = ("received", "linked", "verified", "dismissed", "resolved")
 
@@ -370,12 +385,14 @@ reports = Table(
     _time("answered_at"),
     Column("duplicate_of", BigInteger, ForeignKey("reports.id", ondelete="SET NULL")),
     Column("client", String(64)),
+    _time("detected_at"),
     CheckConstraint("reporter_kind IN ('citizen', 'crew')", name="reports_reporter_kind"),
     CheckConstraint(f"status IN {REPORT_STATUSES}", name="reports_status"),
 )
 Index("reports_geom_gist", reports.c.geom, postgresql_using="gist")
 Index("reports_client_received", reports.c.client, reports.c.received_at)
 Index("reports_duplicate_of", reports.c.duplicate_of)
+Index("reports_undetected", reports.c.id, postgresql_where=reports.c.detected_at.is_(None))
 
 report_photos = Table(
     "report_photos",
@@ -393,3 +410,48 @@ report_photos = Table(
     _time("created_at", required=True),
 )
 Index("report_photos_report", report_photos.c.report_id)
+
+incident_counters = Table(
+    "incident_counters",
+    metadata,
+    Column("region_code", Text, nullable=False),
+    Column("year", SmallInteger, nullable=False),
+    Column("last_number", Integer, nullable=False),
+    PrimaryKeyConstraint("region_code", "year", name="incident_counters_key"),
+)
+
+incident_perimeters = Table(
+    "incident_perimeters",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("observed_at", DateTime(timezone=True), nullable=False),
+    _time("recorded_at", required=True),
+    Column("geom", _geom("GEOMETRY"), nullable=False),
+    Column("area_ha", Float, nullable=False),
+    Column("growth_ha", Float, nullable=False),
+    Column("hotspot_count", Integer, nullable=False),
+)
+Index("incident_perimeters_incident", incident_perimeters.c.incident_id, incident_perimeters.c.observed_at)
+
+heat_source_candidates = Table(
+    "heat_source_candidates",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="SET NULL")),
+    Column("geom", _point(), nullable=False),
+    Column("radius_m", Float, nullable=False),
+    Column("days", Integer, nullable=False),
+    Column("detections", Integer, nullable=False),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False),
+    Column("last_seen_at", DateTime(timezone=True), nullable=False),
+    Column("status", String(16), nullable=False, server_default="candidate"),
+    Column("decided_by", Text),
+    _time("decided_at"),
+    Column("note", Text),
+    _time("created_at", required=True),
+    _time("updated_at", required=True),
+    UniqueConstraint("incident_id", name="heat_source_candidates_incident"),
+    CheckConstraint("status IN ('candidate', 'accepted', 'rejected')", name="heat_source_candidates_status"),
+)
+Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
