@@ -56,6 +56,8 @@ class DetectionResult:
     created: list[int]
     updated: list[int]
     merged: dict[int, list[int]]
+    reports: int = 0
+    alarms: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -28,6 +28,9 @@ def detect_params(settings: Settings) -> DetectParams:
         heat_source_layer=settings.heat_source_layer,
         heat_source_radius_m=settings.heat_source_radius_m,
         water_layers=tuple(settings.water_layers),
+        fusion_distance_m=settings.fusion_distance_m,
+        fusion_window_hours=settings.fusion_window_hours,
+        region_level=settings.region_level,
     )
 
 

@@ -1,42 +1,45 @@
-"""Connected components of the link graph: which hotspots and incidents are one fire."""
+"""Connected components of the link graph: which evidence and incidents are one fire."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+Node = tuple[str, int]
+"""``('h', hotspot id)``, ``('r', report id)``, ``('a', sensor alarm id)`` or ``('i', incident id)``."""
+
+INCIDENT = "i"
+
 
 @dataclass
 class Component:
-    hotspots: list[int] = field(default_factory=list)
+    items: list[Node] = field(default_factory=list)
     incidents: set[int] = field(default_factory=set)
 
 
-def connected_components(
-    hotspot_ids: Iterable[int], links: Iterable[tuple[int, str, int]]
-) -> list[Component]:
-    """Group new hotspots by links ``(hotspot, 'h', hotspot)`` and ``(hotspot, 'i', incident)``.
+def connected_components(items: Iterable[Node], links: Iterable[tuple[Node, Node]]) -> list[Component]:
+    """Group new evidence ``items`` by ``links`` between items, or from an item to an incident.
 
-    A union-find over nodes keyed ``('h', id)`` and ``('i', id)``; every hotspot ends up in
-    exactly one component, alone if nothing links it.
+    A union-find over the nodes; every item ends up in exactly one component, alone if
+    nothing links it, and components list items in input order.
     """
-    parent: dict[tuple[str, int], tuple[str, int]] = {}
+    parent: dict[Node, Node] = {}
 
-    def find(node: tuple[str, int]) -> tuple[str, int]:
+    def find(node: Node) -> Node:
         parent.setdefault(node, node)
         while parent[node] != node:
             parent[node] = parent[parent[node]]
             node = parent[node]
         return node
 
-    for a, kind, b in links:
-        root_a, root_b = find(("h", a)), find((kind, b))
+    for a, b in links:
+        root_a, root_b = find(a), find(b)
         if root_a != root_b:
             parent[root_b] = root_a
-    groups: dict[tuple[str, int], Component] = {}
-    for hotspot in hotspot_ids:
-        groups.setdefault(find(("h", hotspot)), Component()).hotspots.append(hotspot)
+    groups: dict[Node, Component] = {}
+    for item in items:
+        groups.setdefault(find(item), Component()).items.append(item)
     for node in list(parent):
-        if node[0] == "i" and find(node) in groups:
+        if node[0] == INCIDENT and find(node) in groups:
             groups[find(node)].incidents.add(node[1])
     return list(groups.values())

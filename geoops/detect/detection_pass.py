@@ -1,21 +1,22 @@
-"""One detection pass: new hotspots become evidence of new, grown or merged incidents.
+"""One detection pass: new evidence becomes new, grown, merged or confirmed incidents.
 
-The pass reads only hotspots not yet detected (plus the incidents they touch), so its
-cost grows with the batch, not with the table. An advisory lock lets any number of
-processes run it without double work.
+Evidence is every hotspot, report and sensor alarm no pass has seen yet. The pass reads
+only those (plus the incidents they touch), so its cost grows with the batch, not with
+the table. An advisory lock lets any number of processes run it without double work.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from geoops.detect.assignment import assign_components
+from geoops.detect.claims import Claimed, claim_new_evidence, mark_seen
 from geoops.detect.components import Component, connected_components
-from geoops.domain import DetectionResult, EventKind
-from geoops.store.events import append_events
+from geoops.detect.incident_events import record_pass_events
+from geoops.domain import DetectionResult
 from geoops.store.jurisdictions import recompute_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
@@ -31,113 +32,71 @@ class DetectParams:
     heat_source_layer: str = "heat_sources"
     heat_source_radius_m: float = 500.0
     water_layers: tuple[str, ...] = ("lakes",)
+    fusion_distance_m: float = 3000.0
+    fusion_window_hours: float = 12.0
+    fire_report_categories: tuple[str, ...] = ("smoke", "open_fire")
+    region_level: str = "region"
 
 
 def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
-    """Link every undetected hotspot; write incidents, evidence and events. Never commits."""
+    """Link every unseen piece of evidence; write incidents, evidence and events. Never commits."""
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
-    new_ids, fire_ids = _claim_new_hotspots(params, session=session)
-    if not new_ids:
+    claimed = claim_new_evidence(
+        limit=params.batch_size, heat_layer=params.heat_source_layer, heat_radius_m=params.heat_source_radius_m,
+        water_layers=params.water_layers, fire_categories=params.fire_report_categories, session=session,
+    )  # fmt: skip
+    if claimed.nothing:
         return DetectionResult(0, [], [], {})
-    params_sql = {
-        "ids": fire_ids,
+    created: list[int] = []
+    merged: dict[int, list[int]] = {}
+    touched: list[int] = []
+    if claimed.evidence:
+        components = _link(claimed, params, session=session)
+        assignment = assign_components(components, region_level=params.region_level, session=session)
+        created, merged = assignment.created, assignment.merged
+        touched = sorted({i for c in components for i in c.incidents})
+    mark_seen(claimed, session=session)
+    rows = (
+        session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
+        .mappings()
+        .all()
+    )
+    grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
+    session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
+    reports_sql, alarms_sql = load_sql("geoops.detect", "follow_evidence").split(";")
+    linked_reports = session.execute(sa.text(reports_sql), {"ids": touched}).mappings().all()
+    session.execute(sa.text(alarms_sql), {"ids": touched})
+    merged_away = [i for ids in merged.values() for i in ids]
+    recompute_incident_jurisdictions(
+        session=session, incident_ids=touched + merged_away
+    )  # perimeters are final
+    record_pass_events(rows, set(created), merged, linked_reports, session=session)
+    updated = [i for i in touched if i not in created]
+    return DetectionResult(
+        len(claimed.hotspots),
+        created,
+        updated,
+        merged,
+        reports=len(claimed.reports),
+        alarms=len(claimed.alarms),
+    )
+
+
+def _link(claimed: Claimed, params: DetectParams, *, session: Session) -> list[Component]:
+    """The batch table, the links among its items and to active incidents, and their components."""
+    sql_params = {
+        "hotspot_ids": claimed.fire_hotspots,
+        "report_ids": claimed.fire_reports,
+        "alarm_ids": claimed.alarms,
         "distance_m": params.link_distance_m,
+        "fusion_m": params.fusion_distance_m,
         "window_s": params.link_window_hours * 3600,
+        "fusion_window_s": params.fusion_window_hours * 3600,
         "inactive_s": params.inactive_after_hours * 3600,
     }
     for statement in load_sql("geoops.detect", "batch").split(";"):
-        session.execute(sa.text(statement), params_sql)
-    links = session.execute(sa.text(load_sql("geoops.detect", "links")), params_sql).all()
-    components = connected_components(fire_ids, [(r.a, r.kind, r.b) for r in links])
-    created, merged = _assign(components, session=session)
-    session.execute(sa.text("UPDATE hotspots SET detected_at = now() WHERE id = ANY(:ids)"), {"ids": new_ids})
-    touched = sorted({i for c in components for i in c.incidents} | set(created))
-    refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
-    rows = refreshed.mappings().all()  # perimeters are final now: link them to jurisdictions
-    merged_away = [i for ids in merged.values() for i in ids]
-    recompute_incident_jurisdictions(session=session, incident_ids=touched + merged_away)
-    _record_events(rows, set(created), merged, session=session)
-    updated = [i for i in touched if i not in created]
-    return DetectionResult(len(new_ids), created, updated, merged)
-
-
-def _claim_new_hotspots(params: DetectParams, *, session: Session) -> tuple[list[int], list[int]]:
-    """Ids of undetected hotspots, and those of them that may be fires (not static sources:
-    ``sql/claim_hotspots.sql`` marks the others with their reason)."""
-    rows = session.execute(
-        sa.text(load_sql("geoops.detect", "claim_hotspots")),
-        {
-            "limit": params.batch_size,
-            "heat_layer": params.heat_source_layer,
-            "heat_radius_m": params.heat_source_radius_m,
-            "water_layers": list(params.water_layers),
-        },
-    ).all()
-    return [r.id for r in rows], [r.id for r in rows if not r.static]
-
-
-def _assign(components: list[Component], *, session: Session) -> tuple[list[int], dict[int, list[int]]]:
-    """Open incidents for new fires, merge bridged ones into the oldest, attach evidence."""
-    fresh = [c for c in components if not c.incidents]
-    new_ids = _allocate_incident_ids(len(fresh), session=session)
-    for component, incident_id in zip(fresh, new_ids, strict=True):
-        component.incidents.add(incident_id)
-    if new_ids:
-        session.execute(
-            sa.text(load_sql("geoops.detect", "open_incidents")),
-            {"ids": new_ids, "seeds": [c.hotspots[0] for c in fresh]},
-        )
-    merged: dict[int, list[int]] = {}
-    pairs: list[tuple[int, int]] = []
-    for component in components:
-        survivor = min(component.incidents)  # the older number survives
-        absorbed = sorted(component.incidents - {survivor})
-        if absorbed:
-            merged[survivor] = absorbed
-            params = {"survivor": survivor, "ids": absorbed}
-            session.execute(
-                sa.text("UPDATE incident_evidence SET incident_id = :survivor WHERE incident_id = ANY(:ids)"),
-                params,
-            )
-            session.execute(
-                sa.text(
-                    "UPDATE incidents SET merged_into_id = :survivor, updated_at = now() "
-                    "WHERE id = ANY(:ids) OR merged_into_id = ANY(:ids)"
-                ),
-                params,
-            )
-            component.incidents = {survivor}
-        pairs += [(survivor, h) for h in component.hotspots]
-    if pairs:
-        incident_ids, hotspot_ids = (list(x) for x in zip(*pairs, strict=True))
-        session.execute(
-            sa.text(load_sql("geoops.detect", "attach_hotspots")),
-            {"incidents": incident_ids, "hotspots": hotspot_ids},
-        )
-    return new_ids, merged
-
-
-def _allocate_incident_ids(count: int, *, session: Session) -> list[int]:
-    if not count:
-        return []
-    rows = session.execute(
-        sa.text("SELECT nextval(pg_get_serial_sequence('incidents', 'id')) FROM generate_series(1, :n)"),
-        {"n": count},
-    )
-    return [int(r[0]) for r in rows]
-
-
-def _record_events(rows: Any, created: set[int], merged: dict[int, list[int]], *, session: Session) -> None:
-    events: list[tuple[str, dict[str, Any]]] = []
-    for row in rows:
-        payload = {
-            "incident_id": row["id"],
-            **{k: row[k] for k in ("number", "status", "priority", "hotspot_count", "area_ha")},
-        }
-        kind = EventKind.INCIDENT_CREATED if row["id"] in created else EventKind.INCIDENT_UPDATED
-        events.append((kind, payload))
-        if row["id"] in merged:
-            events.append((EventKind.INCIDENT_MERGED, {**payload, "absorbed": merged[row["id"]]}))
-    for survivor, absorbed in merged.items():
-        events += [(EventKind.INCIDENT_MERGED, {"incident_id": a, "merged_into": survivor}) for a in absorbed]
-    append_events(events, session=session)
+        session.execute(sa.text(statement), sql_params)
+    links = session.execute(sa.text(load_sql("geoops.detect", "links")), sql_params).all()
+    items = [("h", i) for i in claimed.fire_hotspots] + [("r", i) for i in claimed.fire_reports]
+    items += [("a", i) for i in claimed.alarms]
+    return connected_components(items, [((r.a_kind, r.a), (r.b_kind, r.b)) for r in links])

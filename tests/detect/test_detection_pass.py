@@ -174,7 +174,16 @@ def test_a_new_pixel_grows_the_incident_it_touches(engine: Engine) -> None:
     assert (incident.id, incident.hotspot_count, incident.evidence) == (first, 2, 2)
     last = query(engine, "SELECT last_observed_at FROM incidents WHERE id = :id", id=first)[0][0]
     assert last == T0 + timedelta(hours=12)
-    assert event_kinds(engine) == [("incident.created", first), ("incident.updated", first)]
+    # the second pixel confirms it: an automatic status change on the timeline
+    assert event_kinds(engine) == [
+        ("incident.created", first),
+        ("incident.updated", first),
+        ("incident.status_changed", first),
+    ]
+    assert query(engine, "SELECT status, status_reason FROM incidents")[0] == (
+        "confirmed",
+        "confirmed by 2 satellite detections",
+    )
 
 
 def test_a_bridging_pixel_merges_two_incidents_into_the_older(engine: Engine) -> None:

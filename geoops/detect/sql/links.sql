@@ -1,22 +1,50 @@
--- Which new hotspots belong together, and which join an active incident.
--- Two footprints link when they lie within :distance_m of each other (geodesic); the &&
--- prefilter on the expanded box lets a GiST index do the searching.
--- kind 'h': new hotspot a ~ new hotspot b (from detect_batch), close in time as well;
--- kind 'i': new hotspot a ~ incident b active at a's time. An incident's perimeter is the
--- union of its footprints, so the distance to it is the distance to its nearest hotspot.
-SELECT n.id AS a, 'h' AS kind, o.id AS b
+-- Which new evidence belongs together, and which joins an active incident; each row is
+-- one edge (a_kind, a, b_kind, b) of the link graph, b_kind 'i' for an incident.
+-- Hotspots link to hotspots within :distance_m and :window_s; anything involving a report
+-- or a sensor alarm within :fusion_m and :fusion_window_s (such pairs are found from the
+-- ground item's wider box). Distances are geodesic; the && prefilter on the boxes lets
+-- the GiST indexes do the searching. An incident's perimeter is the union of its
+-- footprints, so the distance to it is the distance to its nearest hotspot.
+SELECT n.kind AS a_kind, n.id AS a, o.kind AS b_kind, o.id AS b
 FROM detect_batch AS n
 JOIN detect_batch AS o
-  ON (o.footprint && n.reach OR o.footprint && n.wrapped)
- AND o.id > n.id
- AND abs(extract(epoch FROM o.observed_at - n.observed_at)) <= :window_s
- AND ST_DWithin(o.footprint::geography, n.footprint::geography, :distance_m)
+  ON (o.shape && n.reach OR o.shape && n.wrapped)
+ AND (n.kind <> o.kind OR o.id > n.id)
+ AND NOT (n.kind = 'h' AND o.kind <> 'h')
+ AND abs(extract(epoch FROM o.observed_at - n.observed_at))
+     <= CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :window_s ELSE :fusion_window_s END
+ AND ST_DWithin(o.shape::geography, n.shape::geography,
+                CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :distance_m ELSE :fusion_m END)
 UNION ALL
-SELECT n.id AS a, 'i' AS kind, i.id AS b
+-- new evidence ~ an incident still active at its time (ground evidence may also come up
+-- to :fusion_window_s before the incident's first evidence)
+SELECT n.kind, n.id, 'i', i.id
 FROM detect_batch AS n
 JOIN incidents AS i
   ON (i.geom && n.reach OR i.geom && n.wrapped)
  AND i.merged_into_id IS NULL
  AND i.status NOT IN ('extinguished', 'dismissed')
  AND i.last_observed_at >= n.observed_at - make_interval(secs => :inactive_s)
- AND ST_DWithin(i.geom::geography, n.footprint::geography, :distance_m)
+ AND (n.kind = 'h' OR i.first_observed_at <= n.observed_at + make_interval(secs => :fusion_window_s))
+ AND ST_DWithin(i.geom::geography, n.shape::geography, CASE WHEN n.kind = 'h' THEN :distance_m ELSE :fusion_m END)
+UNION ALL
+-- new hotspot ~ an incident only a report or a sensor speaks for (a point): within
+-- :fusion_m and :fusion_window_s of it; searched from the few such incidents' side
+SELECT n.kind, n.id, 'i', g.id
+FROM (
+    SELECT i.id, i.geom, i.first_observed_at, i.last_observed_at,
+           ST_Expand(i.geom, :fusion_m / (111320.0 * greatest(cos(radians(ST_Y(i.geom))), 0.01)),
+                     :fusion_m / 110574.0) AS reach
+    FROM incidents AS i
+    WHERE i.hotspot_count = 0
+      AND ST_GeometryType(i.geom) = 'ST_Point'
+      AND i.merged_into_id IS NULL
+      AND i.status NOT IN ('extinguished', 'dismissed')
+      AND i.last_observed_at >= (SELECT min(observed_at) FROM detect_batch) - make_interval(secs => :fusion_window_s)
+) AS g
+JOIN detect_batch AS n
+  ON n.kind = 'h'
+ AND n.shape && g.reach
+ AND n.observed_at BETWEEN g.first_observed_at - make_interval(secs => :fusion_window_s)
+                       AND g.last_observed_at + make_interval(secs => :fusion_window_s)
+ AND ST_DWithin(g.geom::geography, n.shape::geography, :fusion_m)

@@ -1,45 +1,85 @@
--- Recompute what an incident is from its evidence: perimeter (union of pixel footprints),
--- area (geodesic, hectares), times, counts, status and priority.
--- Status: a lone low-confidence pixel stays 'suspected'; two pixels or one of confidence
--- >= 80 confirm it. Priority classes by burning area and peak FRP (documented in README).
-WITH agg AS (
-    SELECT e.incident_id,
-           count(*) AS n,
-           min(h.observed_at) AS first_seen,
-           max(h.observed_at) AS last_seen,
-           min(h.ingested_at) AS first_ingested,
-           max(h.frp) AS max_frp,
-           max(h.confidence) AS max_confidence,
-           -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
-           ST_Multi(ST_ReducePrecision(ST_Union(h.footprint), 0.000001)) AS perimeter
+-- Recompute what an incident is from all its evidence: perimeter (union of the hotspots'
+-- pixel footprints; a point, the middle of the ground evidence, while only reports or
+-- sensors speak for it), area (geodesic, hectares) and growth, times, counts, sources,
+-- status and a provisional priority (geoops.detect.priority scores it after the pass).
+-- Independent sources: the satellite (all hotspots together), each sensor station, each
+-- report (a duplicate counts with the report it repeats). A suspected incident becomes
+-- confirmed, with the reason, on a crew report, two independent sources, two satellite
+-- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
+WITH ev AS (
+    SELECT e.incident_id, e.kind, e.observed_at, h.footprint, h.frp, h.confidence,
+           coalesce(h.ingested_at, r.received_at, a.created_at) AS ingested_at,
+           coalesce(r.geom, a.geom) AS ground,
+           a.station_id,
+           coalesce(r.duplicate_of, r.id) AS report_key,
+           r.reporter_kind = 'crew' AS crew
     FROM incident_evidence AS e
-    JOIN hotspots AS h ON h.id = e.hotspot_id
+    LEFT JOIN hotspots AS h ON h.id = e.hotspot_id
+    LEFT JOIN reports AS r ON r.id = e.report_id
+    LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
     WHERE e.incident_id = ANY(:ids)
-    GROUP BY e.incident_id
-), shaped AS (
-    SELECT agg.*, ST_Area(agg.perimeter::geography) / 10000.0 AS ha FROM agg
+), agg AS (
+    SELECT ev.incident_id,
+           count(*) FILTER (WHERE ev.kind = 'hotspot') AS hotspots,
+           count(DISTINCT ev.station_id) AS stations,
+           count(DISTINCT ev.report_key) AS reporters,
+           coalesce(bool_or(ev.crew), false) AS crew,
+           min(ev.observed_at) AS first_seen,
+           max(ev.observed_at) AS last_seen,
+           min(ev.ingested_at) AS first_ingested,
+           max(ev.frp) AS max_frp,
+           max(ev.confidence) AS max_confidence,
+           -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
+           ST_Multi(ST_ReducePrecision(ST_Union(ev.footprint), 0.000001)) AS perimeter,
+           ST_Centroid(ST_Collect(ev.ground)) AS ground_point
+    FROM ev
+    GROUP BY ev.incident_id
+), judged AS (
+    SELECT agg.*,
+           coalesce(ST_Area(agg.perimeter::geography) / 10000.0, 0) AS ha,
+           array_remove(ARRAY[
+               CASE WHEN agg.hotspots > 0 THEN 'satellite' END,
+               CASE WHEN agg.stations > 0 THEN 'sensor' END,
+               CASE WHEN agg.reporters > 0 THEN 'report' END
+           ], NULL) AS source_list,
+           (agg.hotspots > 0)::int + agg.stations + agg.reporters AS independent
+    FROM agg
+), reasoned AS (
+    SELECT judged.*, CASE
+        WHEN judged.crew THEN 'a crew report'
+        WHEN judged.independent >= 2
+            THEN judged.independent || ' independent sources (' || array_to_string(judged.source_list, ', ') || ')'
+        WHEN judged.hotspots >= 2 THEN judged.hotspots || ' satellite detections'
+        WHEN coalesce(judged.max_confidence, 0) >= 80 THEN 'a high-confidence satellite detection'
+    END AS confirmation
+    FROM judged
 )
 UPDATE incidents AS i
-SET hotspot_count = s.n,
+SET hotspot_count = s.hotspots,
     first_observed_at = s.first_seen,
     last_observed_at = s.last_seen,
+    first_ingested_at = s.first_ingested,
     max_frp = s.max_frp,
-    geom = s.perimeter,
-    centroid = ST_PointOnSurface(s.perimeter),
+    geom = coalesce(s.perimeter, s.ground_point),
+    centroid = ST_PointOnSurface(coalesce(s.perimeter, s.ground_point)),
     area_ha = s.ha,
-    sources = ARRAY['satellite'],
+    growth_ha = s.ha - old.area_ha,
+    sources = s.source_list,
     registration_latency_s = coalesce(
         i.registration_latency_s, extract(epoch FROM i.registered_at - s.first_ingested)
     ),
-    status = CASE
-        WHEN i.status = 'suspected' AND (s.n >= 2 OR coalesce(s.max_confidence, 0) >= 80)
-        THEN 'confirmed' ELSE i.status END,
+    status = CASE WHEN old.status = 'suspected' AND s.confirmation IS NOT NULL THEN 'confirmed' ELSE old.status END,
+    status_reason = CASE
+        WHEN old.status = 'suspected' AND s.confirmation IS NOT NULL THEN 'confirmed by ' || s.confirmation
+        ELSE old.status_reason END,
     priority = CASE
         WHEN s.ha >= 5000 OR coalesce(s.max_frp, 0) >= 1000 THEN 'critical'
         WHEN s.ha >= 500 OR coalesce(s.max_frp, 0) >= 300 THEN 'high'
         WHEN s.ha >= 50 OR coalesce(s.max_frp, 0) >= 50 THEN 'medium'
         ELSE 'low' END,
     updated_at = now()
-FROM shaped AS s
+FROM reasoned AS s
+JOIN incidents AS old ON old.id = s.incident_id
 WHERE i.id = s.incident_id
-RETURNING i.id, i.number, i.status, i.priority, i.hotspot_count, i.area_ha
+RETURNING i.id, i.number, i.status, old.status AS previous_status, i.status_reason, i.priority,
+          i.hotspot_count, old.hotspot_count AS previous_hotspot_count, i.area_ha, i.growth_ha, i.sources
