@@ -1,0 +1,76 @@
+-- Learned persistence: an incident seen on :min_days distinct UTC days whose hotspot points
+-- all lie within :max_extent_m of one another never spread, so it is proposed as a heat
+-- source. Cheap tests on the incident row (days between first and last detection, the
+-- span of its perimeter) come first, so a large or short-lived fire costs no evidence read.
+-- Distances are measured in an azimuthal equidistant projection centred on the points'
+-- centroid (geodesic from the centre); a spot across ±180° is shifted to 0..360 first.
+-- A spot is not proposed again while a pending or rejected candidate of another incident
+-- lies within either radius; an incident's own candidate only has its figures refreshed
+-- (its place and radius too while it still awaits a decision).
+WITH quiet AS (
+    SELECT i.id
+    FROM incidents AS i
+    WHERE i.id = ANY(:ids)
+      AND i.merged_into_id IS NULL
+      AND i.status <> 'dismissed'
+      AND i.geom IS NOT NULL
+      AND (i.last_observed_at AT TIME ZONE 'UTC')::date
+          - (i.first_observed_at AT TIME ZONE 'UTC')::date >= :min_days - 1
+      AND (ST_YMax(i.geom) - ST_YMin(i.geom)) * 110574.0 <= :max_extent_m + :footprint_slack_m
+), seen AS (
+    SELECT e.incident_id,
+           count(*) AS detections,
+           count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) AS days,
+           min(h.observed_at) AS first_seen,
+           max(h.observed_at) AS last_seen,
+           ST_Collect(h.geom) AS points
+    FROM quiet AS q
+    JOIN incident_evidence AS e ON e.incident_id = q.id AND e.kind = 'hotspot'
+    JOIN hotspots AS h ON h.id = e.hotspot_id
+    GROUP BY e.incident_id
+    HAVING count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) >= :min_days
+), unwrapped AS (
+    SELECT s.*, CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
+                     THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts
+    FROM seen AS s
+), centred AS (
+    SELECT u.*, ST_Centroid(u.pts) AS centre FROM unwrapped AS u
+), local AS (
+    SELECT c.*, ST_Transform(c.pts, format('+proj=aeqd +lat_0=%s +lon_0=%s +datum=WGS84 +units=m',
+                                           ST_Y(c.centre), ST_X(c.centre))) AS metres
+    FROM centred AS c
+), qualified AS (
+    SELECT l.incident_id, l.days, l.detections, l.first_seen, l.last_seen,
+           ST_WrapX(l.centre, 180, -360) AS geom,
+           greatest(:min_radius_m, ST_MaxDistance(ST_MakePoint(0, 0), l.metres)
+                                   + :pixel_margin_m) AS radius_m
+    FROM local AS l
+    WHERE ST_MaxDistance(l.metres, l.metres) <= :max_extent_m
+), refreshed AS (
+    UPDATE heat_source_candidates AS c
+    SET days = q.days,
+        detections = q.detections,
+        first_seen_at = q.first_seen,
+        last_seen_at = q.last_seen,
+        geom = CASE WHEN c.status = 'candidate' THEN q.geom ELSE c.geom END,
+        radius_m = CASE WHEN c.status = 'candidate' THEN q.radius_m ELSE c.radius_m END,
+        updated_at = now()
+    FROM qualified AS q
+    WHERE c.incident_id = q.incident_id
+    RETURNING c.incident_id
+)
+INSERT INTO heat_source_candidates AS c
+    (incident_id, geom, radius_m, days, detections, first_seen_at, last_seen_at)
+SELECT q.incident_id, q.geom, q.radius_m, q.days, q.detections, q.first_seen, q.last_seen
+FROM qualified AS q
+WHERE q.incident_id NOT IN (SELECT r.incident_id FROM refreshed AS r)
+  AND NOT EXISTS (
+      SELECT 1 FROM heat_source_candidates AS o
+      WHERE o.status <> 'accepted'
+        AND o.geom && ST_Expand(q.geom, :reach_m / (111320.0 * greatest(cos(radians(ST_Y(q.geom))), 0.01)),
+                                :reach_m / 110574.0)
+        AND ST_DWithin(o.geom::geography, q.geom::geography, greatest(o.radius_m, q.radius_m))
+  )
+ORDER BY q.incident_id
+ON CONFLICT ON CONSTRAINT heat_source_candidates_incident DO NOTHING
+RETURNING c.id, c.incident_id, c.days, c.detections, ST_X(c.geom) AS longitude, ST_Y(c.geom) AS latitude
