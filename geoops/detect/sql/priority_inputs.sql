@@ -1,0 +1,72 @@
+-- What incident priority is computed from, for a list of incidents, in one statement.
+-- Settlements: the :settlement_candidates nearest features of the settlement layer by KNN
+-- (`<->` on the GiST index of layer_features.geom, from the incident's centroid), then the
+-- geodesic distance from its perimeter (0 inside) and the geodesic bearing from its
+-- centroid. Protected objects: the nearest feature of any protected layer within a search
+-- box of :protected_search_m around the perimeter, the same way.
+-- A layer that does not exist says so in *_available; the scoring itself is Python's.
+WITH target AS (
+    SELECT i.id,
+           coalesce(i.geom, i.centroid) AS shape,
+           coalesce(i.centroid, ST_PointOnSurface(i.geom)) AS at,
+           i.max_frp,
+           i.growth_ha,
+           i.area_ha
+    FROM incidents AS i
+    WHERE i.id = ANY(:ids)
+), settlement_layer AS (
+    SELECT l.id FROM layers AS l WHERE l.name = :settlements_layer
+), protected_layer AS (
+    SELECT l.id, l.name FROM layers AS l WHERE l.name = ANY(CAST(:protected_layers AS text[]))
+)
+SELECT t.id,
+       ST_X(t.at) AS lon,
+       ST_Y(t.at) AS lat,
+       t.max_frp,
+       t.growth_ha,
+       t.area_ha,
+       EXISTS (SELECT 1 FROM settlement_layer) AS settlements_available,
+       EXISTS (SELECT 1 FROM protected_layer) AS protected_available,
+       coalesce(s.nearby, '[]') AS settlements,
+       p.layer AS protected_layer,
+       p.name AS protected_name,
+       p.distance_m AS protected_distance_m
+FROM target AS t
+LEFT JOIN LATERAL (
+    SELECT jsonb_agg(jsonb_build_object(
+               'name', c.properties ->> 'name',
+               'region', c.properties ->> 'region',
+               'population', c.properties -> 'population',
+               'distance_m', c.distance_m,
+               'bearing_deg', c.bearing_deg
+           ) ORDER BY c.distance_m) AS nearby
+    FROM (
+        SELECT f.properties,
+               ST_Distance(t.shape::geography, f.geom::geography) AS distance_m,
+               degrees(ST_Azimuth(t.at::geography, ST_PointOnSurface(f.geom)::geography)) AS bearing_deg
+        FROM layer_features AS f
+        WHERE f.layer_id = (SELECT id FROM settlement_layer)
+        ORDER BY f.geom <-> t.at
+        LIMIT :settlement_candidates
+    ) AS c
+) AS s ON t.at IS NOT NULL
+LEFT JOIN LATERAL (
+    SELECT c.layer, c.name, c.distance_m
+    FROM (
+        SELECT (SELECT l.name FROM protected_layer AS l WHERE l.id = f.layer_id) AS layer,
+               f.properties ->> 'name' AS name,
+               ST_Distance(t.shape::geography, f.geom::geography) AS distance_m
+        FROM layer_features AS f
+        WHERE f.layer_id IN (SELECT id FROM protected_layer)
+          -- the search box keeps a small layer from walking the whole index
+          AND f.geom && ST_Expand(
+              t.shape,
+              :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(t.at))), 0.02)),
+              :protected_search_m / 110574.0)
+        ORDER BY f.geom <-> t.shape
+        LIMIT :protected_candidates
+    ) AS c
+    ORDER BY c.distance_m
+    LIMIT 1
+) AS p ON t.at IS NOT NULL
+ORDER BY t.id
