@@ -9,6 +9,7 @@ import typer
 
 from geoops.commands.access import jurisdictions_app, tokens_app, users_app
 from geoops.commands.db import db_app
+from geoops.commands.heat_sources import heat_sources_app
 from geoops.commands.ingest import ingest_app
 from geoops.commands.layers import layers_app
 from geoops.commands.running import incidents_app, running_app
@@ -19,6 +20,7 @@ for sub, name in (
     (db_app, "db"),
     (ingest_app, "ingest"),
     (layers_app, "layers"),
+    (heat_sources_app, "heat-sources"),
     (incidents_app, "incidents"),
     (users_app, "users"),
     (jurisdictions_app, "jurisdictions"),

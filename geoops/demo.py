@@ -15,7 +15,7 @@ from rich.console import Console
 from geoops.api.app import Worker, create_app
 from geoops.demo_setup import prepare_demo
 from geoops.pollers import ingest_workers
-from geoops.replay import Pass, ReplayStep, load_passes, replay
+from geoops.replay import ReplayStep, Step, load_steps, replay
 from geoops.sensor_workers import sensor_workers
 from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
@@ -62,7 +62,7 @@ def run_demo(
     engine = create_engine(settings)
     migrate.upgrade(engine)
     login = prepare_demo(engine, settings, keep_data=keep_data, console=console)
-    passes = load_passes([DEMO_FIRMS])
+    passes = load_steps([DEMO_FIRMS])
     engine.dispose()
     speed = settings.demo_speed if speed is None else speed
     console.rule("[bold green]geoops demo")
@@ -89,7 +89,7 @@ def run_demo(
 async def _start_replay(
     app: FastAPI,
     settings: Settings,
-    passes: list[Pass],
+    passes: list[Step],
     speed: float,
     show: Callable[[ReplayStep], None],
 ) -> Callable[[], Awaitable[None]]:

@@ -26,6 +26,7 @@ class EventKind(StrEnum):
     REPORT_RECEIVED = "report.received"
     REPORT_UPDATED = "report.updated"
     SENSOR_ALARM = "sensor.alarm"
+    HEAT_SOURCE_CANDIDATE = "heat_source.candidate"
     STATION_STALE = "station.stale"
     STATION_ACTIVE = "station.active"
 

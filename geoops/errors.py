@@ -30,6 +30,13 @@ class InvalidInput(GeoopsError):
     title = "Invalid input"
 
 
+class Conflict(GeoopsError):
+    """The request is valid but the resource's state does not allow it (decided twice, say)."""
+
+    status = 409
+    title = "Conflict"
+
+
 class UnusableInput(GeoopsError):
     """A whole file or body that cannot be read as the expected format; nothing was written."""
 

@@ -12,6 +12,8 @@ from sqlalchemy import Engine
 
 from geoops.background import run_in_background
 from geoops.detect.detection_pass import DetectParams, run_detection_pass
+from geoops.detect.heat_candidates import CandidateParams
+from geoops.detect.priority import PriorityParams
 from geoops.domain import DetectionResult
 from geoops.settings import Settings
 from geoops.store.engine import transaction
@@ -31,6 +33,14 @@ def detect_params(settings: Settings) -> DetectParams:
         fusion_distance_m=settings.fusion_distance_m,
         fusion_window_hours=settings.fusion_window_hours,
         region_level=settings.region_level,
+        priority=PriorityParams(
+            settlements_layer=settings.settlements_layer,
+            protected_layers=tuple(settings.protected_layers),
+            fwi_raster=settings.fwi_raster,
+        ),
+        candidates=CandidateParams(
+            min_days=settings.candidate_min_days, max_extent_m=settings.candidate_max_extent_m
+        ),
     )
 
 

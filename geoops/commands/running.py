@@ -43,23 +43,30 @@ def incidents_export(
 @running_app.command("replay")
 @reports_errors
 def replay_cmd(
-    paths: Annotated[list[Path], typer.Argument(help="FIRMS CSV files")],
+    paths: Annotated[
+        list[Path], typer.Argument(help="FIRMS, stations and observations CSVs, reports GeoJSON (or gzip)")
+    ],
     speed: Annotated[float, typer.Option(min=0, help="x real time; 0 = as fast as possible")] = 0.0,
+    step: Annotated[int, typer.Option(min=1, help="Minutes of observations or reports per step")] = 10,
 ) -> None:
-    """Feed FIRMS files in observation-time order, detecting after each pass."""
-    from geoops.replay import load_passes, replay
+    """Feed every source in observation-time order (stations first), detecting after each step."""
+    from datetime import timedelta
+
+    from geoops.replay import load_steps, replay, replay_options
     from geoops.workers import detect_params
 
     settings = Settings()
-    passes = load_passes(paths)
+    steps = load_steps(paths, replay_options(settings, timedelta(minutes=step)))
     replay(
-        passes,
+        steps,
         engine=ready_engine(settings),
         params=detect_params(settings),
         speed=speed,
         on_step=lambda s: emit(
             {
-                "observed_at": s.observed_at,
+                "kind": s.kind,
+                "file": s.source,
+                "observed_at": s.observed_at.isoformat() if s.observed_at else None,
                 **s.ingest.as_dict(),
                 "incidents_created": len(s.detection.created) if s.detection else 0,
             }

@@ -7,7 +7,8 @@ the table. An advisory lock lets any number of processes run it without double w
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -15,7 +16,9 @@ from sqlalchemy.orm import Session
 from geoops.detect.assignment import assign_components
 from geoops.detect.claims import Claimed, claim_new_evidence, mark_seen
 from geoops.detect.components import Component, connected_components
+from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
+from geoops.detect.priority import PriorityParams, score_incidents
 from geoops.domain import DetectionResult
 from geoops.store.jurisdictions import recompute_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
@@ -36,6 +39,8 @@ class DetectParams:
     fusion_window_hours: float = 12.0
     fire_report_categories: tuple[str, ...] = ("smoke", "open_fire")
     region_level: str = "region"
+    candidates: CandidateParams = field(default_factory=CandidateParams)
+    priority: PriorityParams = field(default_factory=PriorityParams)
 
 
 def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
@@ -56,11 +61,10 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
         created, merged = assignment.created, assignment.merged
         touched = sorted({i for c in components for i in c.incidents})
     mark_seen(claimed, session=session)
-    rows = (
-        session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
-        .mappings()
-        .all()
-    )
+    refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
+    rows = [dict(r) for r in refreshed.mappings()]
+    score_incidents(touched, params.priority, session=session)
+    _add_priorities(rows, session=session)
     grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
     session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
     reports_sql, alarms_sql = load_sql("geoops.detect", "follow_evidence").split(";")
@@ -72,6 +76,7 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     )  # perimeters are final
     record_pass_events(rows, set(created), merged, linked_reports, session=session)
     updated = [i for i in touched if i not in created]
+    learn_heat_source_candidates(created + updated, params.candidates, session=session)
     return DetectionResult(
         len(claimed.hotspots),
         created,
@@ -100,3 +105,14 @@ def _link(claimed: Claimed, params: DetectParams, *, session: Session) -> list[C
     items = [("h", i) for i in claimed.fire_hotspots] + [("r", i) for i in claimed.fire_reports]
     items += [("a", i) for i in claimed.alarms]
     return connected_components(items, [((r.a_kind, r.a), (r.b_kind, r.b)) for r in links])
+
+
+def _add_priorities(rows: list[dict[str, Any]], *, session: Session) -> None:
+    """The scores just written, for the events."""
+    scored = session.execute(
+        sa.text("SELECT id, priority, priority_score FROM incidents WHERE id = ANY(:ids)"),
+        {"ids": [r["id"] for r in rows]},
+    )
+    by_id = {r.id: (r.priority, r.priority_score) for r in scored}
+    for row in rows:
+        row["priority"], row["priority_score"] = by_id[row["id"]]

@@ -13,10 +13,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from geoops.domain import EventKind
 from geoops.store.events import append_events
 from geoops.store.sqlfiles import load_sql
-
-HEAT_SOURCE_CANDIDATE = "heat_source.candidate"  # event kind; to become EventKind.HEAT_SOURCE_CANDIDATE
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ def learn_heat_source_candidates(
     ).mappings()
     events: list[tuple[str, dict[str, Any]]] = [
         (
-            HEAT_SOURCE_CANDIDATE,
+            EventKind.HEAT_SOURCE_CANDIDATE,
             {
                 "candidate_id": r["id"],
                 **{k: r[k] for k in ("incident_id", "days", "detections", "longitude", "latitude")},

@@ -10,7 +10,17 @@ from sqlalchemy.orm import Session
 from geoops.domain import EventKind
 from geoops.store.events import append_events
 
-SUMMARY = ("number", "status", "status_reason", "priority", "hotspot_count", "area_ha", "growth_ha", "sources")
+SUMMARY = (
+    "number",
+    "status",
+    "status_reason",
+    "priority",
+    "priority_score",
+    "hotspot_count",
+    "area_ha",
+    "growth_ha",
+    "sources",
+)
 
 
 def record_pass_events(

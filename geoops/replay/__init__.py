@@ -19,19 +19,13 @@ from geoops.replay.loading import load_steps, replay_options
 from geoops.replay.run import MAX_SLEEP_SECONDS, ReplayStep, replay
 from geoops.replay.steps import DEFAULT_SLOT, ReplayOptions, Step
 
-# The names geoops.demo still imports (it replays FIRMS only).
-Pass = Step
-load_passes = load_steps
-
 __all__ = [
     "DEFAULT_SLOT",
     "MAX_SLEEP_SECONDS",
-    "Pass",
     "ReplayOptions",
     "ReplayStep",
     "SourceKind",
     "Step",
-    "load_passes",
     "load_steps",
     "replay",
     "replay_options",

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.domain import EventKind
-from geoops.errors import InvalidInput, NotFound
+from geoops.errors import Conflict, InvalidInput, NotFound
 from geoops.store.audit import record_audit
 from geoops.store.events import append_event
 from geoops.store.geojson import feature_collection
@@ -92,7 +92,7 @@ def reject_candidate(
 
 
 def _lock_pending(candidate_id: int, *, scope: Scope, session: Session) -> int | None:
-    """The candidate's incident id, the row locked; NotFound outside ``scope``, InvalidInput
+    """The candidate's incident id, the row locked; NotFound outside ``scope``, Conflict
     when it was already decided."""
     params: dict[str, Any] = {"id": candidate_id}
     visible = area_clause("c.geom", scope, params)
@@ -104,7 +104,7 @@ def _lock_pending(candidate_id: int, *, scope: Scope, session: Session) -> int |
     if row is None:
         raise NotFound(f"no heat-source candidate {candidate_id}")
     if row.status != "candidate":
-        raise InvalidInput(
+        raise Conflict(
             f"heat-source candidate {candidate_id} was already {row.status}", candidate_status=row.status
         )
     return None if row.incident_id is None else int(row.incident_id)

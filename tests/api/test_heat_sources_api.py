@@ -127,7 +127,7 @@ def test_a_clerk_accepts_and_rejects(
         ]
         assert list(layer) == [str(first)]
 
-    again = assert_problem(client.post(f"{URL}/{first}/reject", headers=users["clerk"]), 422)
+    again = assert_problem(client.post(f"{URL}/{first}/reject", headers=users["clerk"]), 409)
     assert "already accepted" in again["detail"] and again["candidate_status"] == "accepted"
 
 

@@ -24,13 +24,13 @@ def learn(engine: Engine, ids: list[int], params: CandidateParams | None = None)
 
 
 def burn(engine: Engine, day: int, offset_m: float, lon: float = LON) -> tuple[list[int], list[int]]:
-    """Two pixels ``offset_m`` north of the spot on ``day`` (one pass), a detection pass and
-    learning over the incidents it touched: (touched incidents, new candidate ids)."""
+    """Two pixels ``offset_m`` north of the spot on ``day`` (one pass) and a detection pass,
+    which learns over the incidents it touched: (touched incidents, new candidate ids)."""
     at = T0 + timedelta(days=day)
+    before = {c.id for c in candidates(engine)}
     ingest(engine, pixel(north(offset_m), lon, at), pixel(north(offset_m + 200), lon, at))
     result = detect(engine)
-    touched = result.created + result.updated
-    return touched, learn(engine, touched)
+    return result.created + result.updated, sorted({c.id for c in candidates(engine)} - before)
 
 
 def flare(engine: Engine, days: range) -> tuple[list[int], list[int]]:
@@ -158,12 +158,12 @@ def test_a_rejected_spot_is_not_proposed_again(engine: Engine) -> None:
 
 
 def test_a_candidate_can_be_decided_only_once(engine: Engine) -> None:
-    from geoops.errors import InvalidInput, NotFound
+    from geoops.errors import Conflict, NotFound
 
     _, (candidate_id,) = flare(engine, range(3))
     decide(engine, candidate_id, accept=False)
 
-    with pytest.raises(InvalidInput, match="already rejected"):
+    with pytest.raises(Conflict, match="already rejected"):
         decide(engine, candidate_id, accept=True)
     with pytest.raises(NotFound):
         decide(engine, candidate_id + 1, accept=False)

@@ -14,13 +14,13 @@ from geoops.store.engine import transaction
 
 def test_bundled_layers_load_and_are_public(engine: Engine, settings: Settings) -> None:
     specs = {spec.name: spec for spec in read_definitions(PROJECT_ROOT / "layers")}
-    assert set(specs) == {"lakes", "regions"} and all(spec.public for spec in specs.values())
+    assert set(specs) == {"lakes", "regions", "settlements"} and all(spec.public for spec in specs.values())
     with transaction(engine) as session:
         counts = {name: import_definition(spec, session=session).inserted for name, spec in specs.items()}
-    assert counts == {"lakes": 405, "regions": 83}  # Natural Earth lakes, 83 federal subjects
+    assert counts == {"lakes": 405, "regions": 83, "settlements": 1117}  # NE lakes, 83 subjects, hflabs
 
     with TestClient(create_app(settings)) as anonymous:
         listed = anonymous.get("/api/v1/layers").json()
         regions = anonymous.get("/api/v1/layers/regions").json()
-    assert sorted(layer["name"] for layer in listed) == ["lakes", "regions"]
+    assert sorted(layer["name"] for layer in listed) == ["lakes", "regions", "settlements"]
     assert len(regions["features"]) == 83

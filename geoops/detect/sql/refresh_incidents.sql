@@ -1,13 +1,16 @@
 -- Recompute what an incident is from all its evidence: perimeter (union of the hotspots'
 -- pixel footprints; a point, the middle of the ground evidence, while only reports or
 -- sensors speak for it), area (geodesic, hectares) and growth, times, counts, sources,
--- status and a provisional priority (geoops.detect.priority scores it after the pass).
+-- status (geoops.detect.priority scores the priority next).
 -- Independent sources: the satellite (all hotspots together), each sensor station, each
 -- report (a duplicate counts with the report it repeats). A suspected incident becomes
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
 -- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
 WITH ev AS (
-    SELECT e.incident_id, e.kind, e.observed_at, h.footprint, h.frp, h.confidence,
+    SELECT e.incident_id, e.kind, e.observed_at, h.frp, h.confidence, h.geom AS spot,
+           -- a footprint broken in storage (never built so by ingest) is repaired, not fatal
+           CASE WHEN ST_IsValid(h.footprint) THEN h.footprint
+                ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint,
            coalesce(h.ingested_at, r.received_at, a.created_at) AS ingested_at,
            coalesce(r.geom, a.geom) AS ground,
            a.station_id,
@@ -30,8 +33,8 @@ WITH ev AS (
            max(ev.frp) AS max_frp,
            max(ev.confidence) AS max_confidence,
            -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
-           ST_Multi(ST_ReducePrecision(ST_Union(ev.footprint), 0.000001)) AS perimeter,
-           ST_Centroid(ST_Collect(ev.ground)) AS ground_point
+           nullif(ST_Multi(ST_ReducePrecision(ST_Union(ev.footprint), 0.000001)), 'MULTIPOLYGON EMPTY') AS perimeter,
+           coalesce(ST_Centroid(ST_Collect(ev.ground)), ST_Centroid(ST_Collect(ev.spot))) AS ground_point
     FROM ev
     GROUP BY ev.incident_id
 ), judged AS (
@@ -72,14 +75,9 @@ SET hotspot_count = s.hotspots,
     status_reason = CASE
         WHEN old.status = 'suspected' AND s.confirmation IS NOT NULL THEN 'confirmed by ' || s.confirmation
         ELSE old.status_reason END,
-    priority = CASE
-        WHEN s.ha >= 5000 OR coalesce(s.max_frp, 0) >= 1000 THEN 'critical'
-        WHEN s.ha >= 500 OR coalesce(s.max_frp, 0) >= 300 THEN 'high'
-        WHEN s.ha >= 50 OR coalesce(s.max_frp, 0) >= 50 THEN 'medium'
-        ELSE 'low' END,
     updated_at = now()
 FROM reasoned AS s
 JOIN incidents AS old ON old.id = s.incident_id
 WHERE i.id = s.incident_id
-RETURNING i.id, i.number, i.status, old.status AS previous_status, i.status_reason, i.priority,
+RETURNING i.id, i.number, i.status, old.status AS previous_status, i.status_reason,
           i.hotspot_count, old.hotspot_count AS previous_hotspot_count, i.area_ha, i.growth_ha, i.sources
