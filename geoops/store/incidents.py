@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from geoops.errors import NotFound
 from geoops.store.geojson import BBox, bbox_clause, feature_collection
 from geoops.store.scope import Scope, incident_clause
+from geoops.store.sqlfiles import load_sql
 
 
 def incidents_geojson(
@@ -57,13 +58,7 @@ def incident_detail(incident_id: int, *, session: Session, scope: Scope = None) 
     feature["properties"]["evidence"] = [
         dict(r)
         for r in session.execute(
-            sa.text(
-                "SELECT e.kind, e.hotspot_id, e.observed_at, h.satellite, h.instrument, h.frp, "
-                "h.confidence, h.source FROM incident_evidence e "
-                "LEFT JOIN hotspots h ON h.id = e.hotspot_id "
-                "WHERE e.incident_id = :id ORDER BY e.observed_at, e.id"
-            ),
-            {"id": incident_id},
+            sa.text(load_sql("geoops.store", "incident_evidence")), {"id": incident_id}
         ).mappings()
     ]
     feature["properties"]["timeline"] = [
@@ -77,6 +72,20 @@ def incident_detail(incident_id: int, *, session: Session, scope: Scope = None) 
         ).mappings()
     ]
     return feature
+
+
+def perimeter_history(incident_id: int, *, session: Session, scope: Scope = None) -> dict[str, Any]:
+    """The perimeters an incident had, oldest first, as a FeatureCollection (NotFound
+    outside ``scope``); each feature says when, the area and the growth since the one before."""
+    params: dict[str, Any] = {"id": incident_id}
+    visible = incident_clause("i.id", scope, params)
+    found = session.execute(sa.text(f"SELECT 1 FROM incidents AS i WHERE i.id = :id AND {visible}"), params)
+    if found.scalar() is None:
+        raise NotFound(f"no incident {incident_id}")
+    collection: dict[str, Any] = session.execute(
+        sa.text(load_sql("geoops.store", "perimeter_history_geojson")), {"id": incident_id}
+    ).scalar_one()
+    return collection
 
 
 def lock_incident(incident_id: int, *, scope: Scope, session: Session) -> sa.Row[Any] | None:

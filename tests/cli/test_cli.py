@@ -69,6 +69,13 @@ def test_ingest_detect_export(
     assert sorted(f["id"] for f in exported["features"]) == sorted(detection["created"])
     assert sum(f["properties"]["hotspot_count"] for f in exported["features"]) == 6226
     assert {f["geometry"]["type"] for f in exported["features"]} <= {"Polygon", "MultiPolygon"}
+    for feature in exported["features"]:  # the export explains each priority and counts evidence
+        p = feature["properties"]
+        assert p["evidence_counts"] == {"hotspot": p["hotspot_count"], "sensor": 0, "report": 0}
+        assert p["first_observed_by_source"]["satellite"] is not None and p["sources"] == ["satellite"]
+        components = p["priority_components"]
+        assert {"settlement", "fwi", "intensity"} <= components.keys()
+        assert p["priority_score"] == sum(c["points"] for c in components.values())
 
 
 def test_unusable_input_exits_2_with_one_line_and_writes_nothing(

@@ -13,7 +13,7 @@ from geoops.api.deps import BBoxDep, SessionDep, UserDep, require_roles
 from geoops.api.routes.geojson import GeoJSONResponse
 from geoops.detect.lifecycle import change_status
 from geoops.domain import IncidentStatus
-from geoops.store.incidents import incident_detail, incidents_geojson
+from geoops.store.incidents import incident_detail, incidents_geojson, perimeter_history
 
 router = APIRouter(prefix="/api/v1/incidents", tags=["incidents"])
 
@@ -40,6 +40,15 @@ def list_incidents(
 )
 def get_incident(session: SessionDep, user: UserDep, incident_id: Annotated[int, Path(ge=1)]) -> Any:
     return incident_detail(incident_id, session=session, scope=user.scope)
+
+
+@router.get(
+    "/{incident_id}/perimeters",
+    response_class=GeoJSONResponse,
+    summary="The incident's perimeter after each pass that grew it, oldest first",
+)
+def get_perimeters(session: SessionDep, user: UserDep, incident_id: Annotated[int, Path(ge=1)]) -> Any:
+    return perimeter_history(incident_id, session=session, scope=user.scope)
 
 
 class StatusChange(BaseModel):
