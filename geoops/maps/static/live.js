@@ -17,10 +17,19 @@
   }
 
   function incidentPopup(p) {
+    var parts = p.priority_components || {};
+    var why = Object.keys(parts).filter(function (k) { return parts[k].points > 0; })
+      .map(function (k) { return text(k) + " " + text(parts[k].points) + "/" + text(parts[k].max); }).join(", ");
+    var near = (p.nearest_settlements || [])[0];
     return "<b>Incident " + text(p.number) + "</b><br>status: " + text(p.status) +
-      "<br>priority: " + text(p.priority) + "<br>hotspots: " + text(p.hotspot_count) +
-      "<br>area: " + text(p.area_ha) + " ha<br>first seen: " + text(p.first_observed_at) +
-      "<br>last seen: " + text(p.last_observed_at) + "<br>registered: " + text(p.registered_at);
+      (p.status_reason ? " <i>(" + text(p.status_reason) + ")</i>" : "") +
+      "<br>priority: " + text(p.priority) + " · " + text(p.priority_score) + "/100" +
+      (why ? "<br><small>" + why + "</small>" : "") +
+      (near ? "<br>nearest settlement: " + text(near.name) + ", " + text(near.distance_km) + " km " + text(near.direction) : "") +
+      "<br>sources: " + text((p.sources || []).join(", ")) + "<br>hotspots: " + text(p.hotspot_count) +
+      "<br>area: " + text(p.area_ha) + " ha (+" + text(p.growth_ha) + " last pass)<br>first seen: " + text(p.first_observed_at) +
+      "<br>last seen: " + text(p.last_observed_at) + "<br>registered: " + text(p.registered_at) +
+      (p.registration_latency_s != null ? " (" + text(Math.round(p.registration_latency_s)) + " s after the evidence arrived)" : "");
   }
 
   window.geoopsLive = function (map, opts) {
@@ -42,7 +51,9 @@
 
     function styleFor(p) {
       var c = COLORS[p.priority] || COLORS.low;
-      return { renderer: svg, color: c, weight: 2, fillColor: c, fillOpacity: 0.45, className: "geoops-incident" };
+      var over = p.status === "extinguished" || p.status === "dismissed";
+      return { renderer: svg, color: over ? "#777" : c, weight: 2, dashArray: p.status === "suspected" || over ? "4 4" : null,
+               fillColor: over ? "#999" : c, fillOpacity: over ? 0.15 : 0.45, className: "geoops-incident" };
     }
 
     function upsertIncident(feature) {
