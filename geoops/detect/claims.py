@@ -40,13 +40,19 @@ def claim_new_evidence(
 ) -> Claimed:
     """Lock up to ``limit`` unseen rows of each kind. Static hotspots are marked with their
     reason here (``sql/claim_hotspots.sql``); non-fire reports are claimed only to be marked seen."""
+    layers: dict[str, int] = dict(
+        session.execute(
+            sa.text("SELECT name, id FROM layers WHERE name = ANY(:names)"),
+            {"names": [heat_layer, *water_layers]},
+        ).all()
+    )
     hotspots = session.execute(
         sa.text(load_sql("geoops.detect", "claim_hotspots")),
         {
             "limit": limit,
-            "heat_layer": heat_layer,
+            "heat_layer_ids": [layers[heat_layer]] if heat_layer in layers else [],
             "heat_radius_m": heat_radius_m,
-            "water_layers": list(water_layers),
+            "water_layer_ids": [layers[name] for name in water_layers if name in layers],
         },
     ).all()
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")

@@ -173,6 +173,24 @@ layer_features = Table(
 )
 Index("layer_features_geom_gist", layer_features.c.geom, postgresql_using="gist")
 Index("layer_features_layer", layer_features.c.layer_id)
+Index(
+    "layer_features_layer_geom_gist",
+    layer_features.c.layer_id,
+    layer_features.c.geom,
+    postgresql_using="gist",
+)
+
+# layer_features cut by ST_Subdivide; a trigger (migration 0008) keeps them in step.
+layer_feature_parts = Table(
+    "layer_feature_parts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("feature_id", BigInteger, ForeignKey("layer_features.id", ondelete="CASCADE"), nullable=False),
+    Column("layer_id", Integer, nullable=False),
+    Column("geom", _geom("GEOMETRY"), nullable=False),
+)
+Index("layer_feature_parts_geom_gist", layer_feature_parts.c.geom, postgresql_using="gist")
+Index("layer_feature_parts_feature", layer_feature_parts.c.feature_id)
 
 # One status row per polled FIRMS source and per inbox.
 SOURCE_KINDS = ("url", "file", "inbox")

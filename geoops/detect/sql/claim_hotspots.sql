@@ -3,6 +3,8 @@
 -- heat source (a feature of the heat-source layer within its `radius_m`, or the default
 -- radius; at most 5 km), or water (inside a feature of a water layer). Such hotspots are
 -- kept, marked with the reason, and never open or join an incident.
+-- Layers come as ids (:heat_layer_ids, :water_layer_ids), so the cheap layer test runs
+-- before the geodesic one on every feature the index finds.
 WITH new AS (
     SELECT h.id, h.geom, h.fire_type
     FROM hotspots AS h
@@ -14,16 +16,16 @@ WITH new AS (
     SELECT n.id, CASE
         WHEN coalesce(n.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || n.fire_type
         WHEN EXISTS (
-            SELECT 1 FROM layer_features AS f JOIN layers AS l ON l.id = f.layer_id
-            WHERE l.name = :heat_layer
+            SELECT 1 FROM layer_features AS f
+            WHERE f.layer_id = ANY(:heat_layer_ids)
               AND f.geom && ST_Expand(n.geom, 0.1)
               AND ST_DWithin(f.geom::geography, n.geom::geography, least(5000.0, CASE
                   WHEN f.properties ->> 'radius_m' ~ '^\d{1,5}(\.\d+)?$'
                   THEN (f.properties ->> 'radius_m')::float8 ELSE :heat_radius_m END))
         ) THEN 'heat_source'
-        WHEN EXISTS (
-            SELECT 1 FROM layer_features AS f JOIN layers AS l ON l.id = f.layer_id
-            WHERE l.name = ANY(:water_layers) AND f.geom && n.geom AND ST_Intersects(f.geom, n.geom)
+        WHEN EXISTS (  -- against the subdivided parts: big lakes stay cheap to test
+            SELECT 1 FROM layer_feature_parts AS f
+            WHERE f.layer_id = ANY(:water_layer_ids) AND f.geom && n.geom AND ST_Intersects(f.geom, n.geom)
         ) THEN 'water'
     END AS reason
     FROM new AS n
