@@ -96,7 +96,7 @@ def ingest_reports_geojson(
 ) -> IngestSummary:
     """A FeatureCollection of Point reports; each bad feature is an error with its number
     (1-based), the rest are stored. The same report twice is a duplicate, stored once."""
-    features = _features(data)
+    features = read_report_features(data)
     summary = IngestSummary(read=len(features))
     file_rules, now = replace(rules, max_age=None), datetime.now(UTC)
     for number, feature in enumerate(features, start=1):
@@ -117,7 +117,8 @@ def ingest_reports_geojson(
     return summary
 
 
-def _features(data: bytes) -> list[Any]:
+def read_report_features(data: bytes) -> list[Any]:
+    """The features of a GeoJSON FeatureCollection; UnusableInput when it is not one."""
     try:
         collection = json.loads(data)
     except (UnicodeDecodeError, ValueError) as exc:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from geoops.domain import IngestSummary
 from geoops.errors import UnusableInput
 from geoops.ingest.report_checks import ReportRules
-from geoops.ingest.reports import ingest_reports_geojson
+from geoops.ingest.reports import ingest_reports_geojson, read_report_features
 from geoops.replay.files import SourceKind
 from geoops.replay.steps import ReplayOptions, Step
 from geoops.replay.timing import group_by_time, renumbered
@@ -40,15 +40,7 @@ def report_steps(name: str, data: bytes, options: ReplayOptions) -> list[Step]:
 
 
 def _report_features(data: bytes) -> list[Any]:
-    try:
-        collection = json.loads(data)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise UnusableInput(f"not a GeoJSON file: {exc}") from exc
-    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
-        raise UnusableInput("not a GeoJSON FeatureCollection")
-    features = collection.get("features")
-    if not isinstance(features, list):
-        raise UnusableInput("the FeatureCollection has no features list")
+    features = read_report_features(data)
     if features and not any(_properties(f).get("reported_at") for f in features):
         raise UnusableInput("a FeatureCollection, but not of reports: no feature has reported_at")
     return features
