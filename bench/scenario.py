@@ -91,8 +91,9 @@ def generate(p: ScenarioParams) -> Scenario:
     detect_fires(fires, passes, rngs[3], detections)
     detect_heat_sources(sources, passes, rngs[4], detections)
     taken = [metric(f.final, p) for f in fires] + [metric(shapely.Point(s.lon, s.lat), p) for s in sources]
-    add_noise(p, taken, passes, rngs[4], detections)
-    return Scenario(p, passes, fires, sources, detections, make_ground(p, fires, rngs[5]))
+    noise = add_noise(p, taken, passes, rngs[4], detections)
+    ground = make_ground(p, fires, taken[len(fires) :] + noise, rngs[5])
+    return Scenario(p, passes, fires, sources, detections, ground)
 
 
 def write(s: Scenario, out_dir: Path) -> dict[str, Any]:

@@ -90,7 +90,11 @@ class GroundTruth:
         )
 
 
-def make_ground(p: ScenarioParams, fires: list[Fire], rng: np.random.Generator) -> GroundTruth:
+def make_ground(
+    p: ScenarioParams, fires: list[Fire], hot_spots: list[Any], rng: np.random.Generator
+) -> GroundTruth:
+    """Stations, readings and reports; false alarms keep 20 km from fires and 10 km from
+    ``hot_spots`` (heat sources and noise, metric), so no coincidence confirms one."""
     finals = [metric(f.final, p) for f in fires]
     ground = GroundTruth([], [], {}, [])
     watched = (
@@ -113,7 +117,7 @@ def make_ground(p: ScenarioParams, fires: list[Fire], rng: np.random.Generator) 
     for n in sorted(int(i) for i in reported):
         ground.reports += _fire_reports(p, fires[n], rng)
     for _ in range(p.count(p.false_alarms)):
-        lon, lat = _far_place(p, finals, 20_000, rng)
+        lon, lat = _far_place(p, finals, 20_000, rng, also=(hot_spots, 10_000))
         when = _daytime(p.start + timedelta(hours=rng.uniform(0, 24 * p.days - 12)), lon, rng)
         ground.reports.append(Report(lon, lat, when, "smoke", str(rng.choice(FALSE_ALARM_TEXTS)), None))
     return ground
@@ -136,13 +140,16 @@ def _station_place(
 
 
 def _far_place(
-    p: ScenarioParams, finals: list[Any], gap_m: float, rng: np.random.Generator
-) -> tuple[float, float]:
+    p: ScenarioParams, finals: list[Any], gap_m: float, rng: np.random.Generator,
+    also: tuple[list[Any], float] = ([], 0.0),
+) -> tuple[float, float]:  # fmt: skip
+    """A place ``gap_m`` or more from ``finals`` (and ``also[1]`` from ``also[0]``)."""
     west, south, east, north = p.bbox
     for _ in range(200):
         lon, lat = rng.uniform(west + 0.2, east - 0.2), rng.uniform(south + 0.2, north - 0.2)
-        if not finals or not np.any(
-            shapely.dwithin(np.array(finals), metric(shapely.Point(lon, lat), p), gap_m)
+        here = metric(shapely.Point(lon, lat), p)
+        if not any(
+            len(g) and np.any(shapely.dwithin(np.array(g), here, d)) for g, d in ((finals, gap_m), also)
         ):
             break
     return lon, lat

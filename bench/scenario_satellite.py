@@ -206,9 +206,9 @@ def detect_heat_sources(
 
 def add_noise(
     p: ScenarioParams, taken: list[Any], passes: list[Overpass], rng: np.random.Generator, out: Detections
-) -> None:
+) -> list[Any]:
     """Isolated single low-confidence detections (sun glint, hot ground), mostly by day,
-    5 km or more from ``taken`` (metric geometries) and from each other."""
+    5 km or more from ``taken`` (metric geometries) and from each other; returns their places."""
     west, south, east, north = p.bbox
     kept = list(taken)
     day_passes = [o for o in passes if o.day] or passes
@@ -228,3 +228,4 @@ def add_noise(
             out.noise += 1
             kept.append(here)
             break
+    return kept[len(taken) :]
