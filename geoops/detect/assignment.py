@@ -54,11 +54,16 @@ def assign_components(components: list[Component], *, region_level: str, session
     return result
 
 
+MOVE_TO_SURVIVOR = {
+    table: f"UPDATE {table} SET incident_id = :survivor WHERE incident_id = ANY(:ids)"  # noqa: S608 (fixed names)
+    for table in ("incident_evidence", "incident_shapes")
+}
+
+
 def _merge(survivor: int, absorbed: list[int], *, session: Session) -> None:
     params = {"survivor": survivor, "ids": absorbed}
-    session.execute(
-        sa.text("UPDATE incident_evidence SET incident_id = :survivor WHERE incident_id = ANY(:ids)"), params
-    )
+    for table in ("incident_evidence", "incident_shapes"):
+        session.execute(sa.text(MOVE_TO_SURVIVOR[table]), params)
     session.execute(
         sa.text(
             "UPDATE incidents SET merged_into_id = :survivor, updated_at = now() "

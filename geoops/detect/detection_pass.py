@@ -20,7 +20,7 @@ from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_can
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.priority import PriorityParams, score_incidents
 from geoops.domain import DetectionResult
-from geoops.store.jurisdictions import recompute_incident_jurisdictions
+from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
@@ -73,9 +73,7 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     linked_reports = session.execute(sa.text(reports_sql), {"ids": touched}).mappings().all()
     session.execute(sa.text(alarms_sql), {"ids": touched})
     merged_away = [i for ids in merged.values() for i in ids]
-    recompute_incident_jurisdictions(
-        session=session, incident_ids=touched + merged_away
-    )  # perimeters are final
+    extend_incident_jurisdictions(touched, merged_away, session=session)  # perimeters are final
     record_pass_events(rows, set(created), merged, linked_reports, session=session)
     updated = [i for i in touched if i not in created]
     learn_heat_source_candidates(created + updated, params.candidates, session=session)

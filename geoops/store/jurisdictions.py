@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from geoops.domain import RowError
 from geoops.errors import InvalidInput
+from geoops.store.sqlfiles import load_sql
 
 STAGE = (
     "CREATE TEMP TABLE jurisdiction_stage (feature int PRIMARY KEY, name text NOT NULL, code text, "
@@ -191,6 +192,15 @@ def recompute_incident_jurisdictions(
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LINKS_LOCK_KEY)))
     row = session.execute(sa.text(INCIDENT_LINKS), {"ids": incident_ids}).one()
     return int(row.added), int(row.removed)
+
+
+def extend_incident_jurisdictions(incident_ids: list[int], absorbed: list[int], *, session: Session) -> None:
+    """After a detection pass: link ``incident_ids`` to the jurisdictions their new evidence
+    meets (incidents only grow, so no link goes away) and move the links of the ``absorbed``
+    incidents to their survivors. Equivalent to recomputing them, at the cost of the new evidence."""
+    session.execute(sa.select(sa.func.pg_advisory_xact_lock(LINKS_LOCK_KEY)))
+    for statement in load_sql("geoops.store", "extend_incident_jurisdictions").split(";"):
+        session.execute(sa.text(statement), {"ids": incident_ids, "absorbed": absorbed})
 
 
 def _stage(

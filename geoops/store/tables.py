@@ -473,3 +473,16 @@ heat_source_candidates = Table(
     CheckConstraint("status IN ('candidate', 'accepted', 'rejected')", name="heat_source_candidates_status"),
 )
 Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
+
+# Evidence shapes per incident under GiST: footprints ('h') and ground points ('g').
+incident_shapes = Table(
+    "incident_shapes",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(1), nullable=False),
+    Column("geom", _geom("GEOMETRY"), nullable=False),
+    CheckConstraint("kind IN ('h', 'g')", name="incident_shapes_kind"),
+)
+Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
+Index("incident_shapes_incident", incident_shapes.c.incident_id)

@@ -4,7 +4,7 @@
 -- or a sensor alarm within :fusion_m and :fusion_window_s (such pairs are found from the
 -- ground item's wider box). Distances are geodesic; the && prefilter on the boxes lets
 -- the GiST indexes do the searching. An incident's perimeter is the union of its
--- footprints, so the distance to it is the distance to its nearest hotspot.
+-- footprints, so the distance to it is the distance to its nearest footprint.
 SELECT n.kind AS a_kind, n.id AS a, o.kind AS b_kind, o.id AS b
 FROM detect_batch AS n
 JOIN detect_batch AS o
@@ -16,17 +16,21 @@ JOIN detect_batch AS o
  AND ST_DWithin(o.shape::geography, n.shape::geography,
                 CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :distance_m ELSE :fusion_m END)
 UNION ALL
--- new evidence ~ an incident still active at its time (ground evidence may also come up
--- to :fusion_window_s before the incident's first evidence)
-SELECT n.kind, n.id, 'i', i.id
+-- new evidence ~ an incident still active at its time, through the incident's indexed
+-- evidence shapes (a hotspot measures to footprints, ground evidence to any shape); ground
+-- evidence may also come up to :fusion_window_s before the incident's first evidence
+SELECT DISTINCT n.kind, n.id, 'i', i.id
 FROM detect_batch AS n
+JOIN incident_shapes AS s
+  ON (s.geom && n.reach OR s.geom && n.wrapped)
+ AND (n.kind <> 'h' OR s.kind = 'h')
 JOIN incidents AS i
-  ON (i.geom && n.reach OR i.geom && n.wrapped)
+  ON i.id = s.incident_id
  AND i.merged_into_id IS NULL
  AND i.status NOT IN ('extinguished', 'dismissed')
  AND i.last_observed_at >= n.observed_at - make_interval(secs => :inactive_s)
  AND (n.kind = 'h' OR i.first_observed_at <= n.observed_at + make_interval(secs => :fusion_window_s))
- AND ST_DWithin(i.geom::geography, n.shape::geography, CASE WHEN n.kind = 'h' THEN :distance_m ELSE :fusion_m END)
+WHERE ST_DWithin(s.geom::geography, n.shape::geography, CASE WHEN n.kind = 'h' THEN :distance_m ELSE :fusion_m END)
 UNION ALL
 -- new hotspot ~ an incident only a report or a sensor speaks for (a point): within
 -- :fusion_m and :fusion_window_s of it; searched from the few such incidents' side

@@ -7,7 +7,9 @@
 -- A layer that does not exist says so in *_available; the scoring itself is Python's.
 WITH target AS (
     SELECT i.id,
-           coalesce(i.geom, i.centroid) AS shape,
+           -- distances from the convex hull: the same for anything outside it, and cheap
+           -- to measure however ragged a big perimeter is
+           ST_ConvexHull(coalesce(i.geom, i.centroid)) AS shape,
            coalesce(i.centroid, ST_PointOnSurface(i.geom)) AS at,
            i.max_frp,
            i.growth_ha,

@@ -2,12 +2,15 @@
 -- pixel footprints; a point, the middle of the ground evidence, while only reports or
 -- sensors speak for it), area (geodesic, hectares) and growth, times, counts, sources,
 -- status (geoops.detect.priority scores the priority next).
+-- The perimeter grows incrementally: the union of the incident's perimeter so far, those
+-- of the incidents it absorbed in this transaction and the footprints added in it (every
+-- older footprint is inside the perimeter so far), so a pass costs what is new.
 -- Independent sources: the satellite (all hotspots together), each sensor station, each
 -- report (a duplicate counts with the report it repeats). A suspected incident becomes
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
 -- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
 WITH ev AS (
-    SELECT e.incident_id, e.kind, e.observed_at, h.frp, h.confidence, h.geom AS spot,
+    SELECT e.incident_id, e.kind, e.observed_at, e.added_at, h.frp, h.confidence, h.geom AS spot,
            -- a footprint broken in storage (never built so by ingest) is repaired, not fatal
            CASE WHEN ST_IsValid(h.footprint) THEN h.footprint
                 ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint,
@@ -32,14 +35,25 @@ WITH ev AS (
            min(ev.ingested_at) AS first_ingested,
            max(ev.frp) AS max_frp,
            max(ev.confidence) AS max_confidence,
-           -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
-           nullif(ST_Multi(ST_ReducePrecision(ST_Union(ev.footprint), 0.000001)), 'MULTIPOLYGON EMPTY') AS perimeter,
            coalesce(ST_Centroid(ST_Collect(ev.ground)), ST_Centroid(ST_Collect(ev.spot))) AS ground_point
     FROM ev
     GROUP BY ev.incident_id
+), grown AS (
+    SELECT ev.incident_id, ev.footprint AS shape FROM ev WHERE ev.added_at = now() AND ev.footprint IS NOT NULL
+    UNION ALL
+    SELECT i.id, i.geom FROM incidents AS i WHERE i.id = ANY(:ids) AND ST_Dimension(i.geom) = 2
+    UNION ALL
+    SELECT m.merged_into_id, m.geom FROM incidents AS m
+    WHERE m.merged_into_id = ANY(:ids) AND m.updated_at = now() AND ST_Dimension(m.geom) = 2
+), perimeters AS (
+    -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
+    SELECT g.incident_id,
+           nullif(ST_Multi(ST_ReducePrecision(ST_Union(g.shape), 0.000001)), 'MULTIPOLYGON EMPTY') AS perimeter
+    FROM grown AS g
+    GROUP BY g.incident_id
 ), judged AS (
-    SELECT agg.*,
-           coalesce(ST_Area(agg.perimeter::geography) / 10000.0, 0) AS ha,
+    SELECT agg.*, p.perimeter,
+           coalesce(ST_Area(p.perimeter::geography) / 10000.0, 0) AS ha,
            array_remove(ARRAY[
                CASE WHEN agg.hotspots > 0 THEN 'satellite' END,
                CASE WHEN agg.stations > 0 THEN 'sensor' END,
@@ -47,6 +61,7 @@ WITH ev AS (
            ], NULL) AS source_list,
            (agg.hotspots > 0)::int + agg.stations + agg.reporters AS independent
     FROM agg
+    LEFT JOIN perimeters AS p ON p.incident_id = agg.incident_id
 ), reasoned AS (
     SELECT judged.*, CASE
         WHEN judged.crew THEN 'a crew report'
