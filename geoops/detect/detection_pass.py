@@ -48,6 +48,7 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
     # JIT compiles for a quarter of a second on these large estimates and saves nothing.
     session.execute(sa.text("SET LOCAL jit = off"))
+    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))  # the link graph sorts in memory
     claimed = claim_new_evidence(
         limit=params.batch_size, heat_layer=params.heat_source_layer, heat_radius_m=params.heat_source_radius_m,
         water_layers=params.water_layers, fire_categories=params.fire_report_categories, session=session,

@@ -2,9 +2,21 @@
 -- one edge (a_kind, a, b_kind, b) of the link graph, b_kind 'i' for an incident.
 -- Hotspots link to hotspots within :distance_m and :window_s; anything involving a report
 -- or a sensor alarm within :fusion_m and :fusion_window_s (such pairs are found from the
--- ground item's wider box). Distances are geodesic; the && prefilter on the boxes lets
+-- ground item's wider box). Distances are on the sphere (within 0.5 % of the
+-- spheroid at these ranges, and several times cheaper); the && prefilter on the boxes lets
 -- the GiST indexes do the searching. An incident's perimeter is the union of its
 -- footprints, so the distance to it is the distance to its nearest footprint.
+WITH near AS MATERIALIZED (
+    -- each new item and the incidents whose evidence shapes it lies near (a hotspot measures
+    -- to footprints, ground evidence to any shape), found through the GiST on the shapes
+    SELECT DISTINCT n.kind, n.id, n.observed_at, s.incident_id
+    FROM detect_batch AS n
+    JOIN incident_shapes AS s
+      ON (s.geom && n.reach OR s.geom && n.wrapped)
+     AND (n.kind <> 'h' OR s.kind = 'h')
+     AND ST_DWithin(s.geom::geography, n.shape::geography,
+                    CASE WHEN n.kind = 'h' THEN :distance_m ELSE :fusion_m END, false)
+)
 SELECT n.kind AS a_kind, n.id AS a, o.kind AS b_kind, o.id AS b
 FROM detect_batch AS n
 JOIN detect_batch AS o
@@ -14,23 +26,21 @@ JOIN detect_batch AS o
  AND abs(extract(epoch FROM o.observed_at - n.observed_at))
      <= CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :window_s ELSE :fusion_window_s END
  AND ST_DWithin(o.shape::geography, n.shape::geography,
-                CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :distance_m ELSE :fusion_m END)
+                CASE WHEN n.kind = 'h' AND o.kind = 'h' THEN :distance_m ELSE :fusion_m END, false)
 UNION ALL
--- new evidence ~ an incident still active at its time, through the incident's indexed
--- evidence shapes (a hotspot measures to footprints, ground evidence to any shape); ground
--- evidence may also come up to :fusion_window_s before the incident's first evidence
-SELECT DISTINCT n.kind, n.id, 'i', i.id
-FROM detect_batch AS n
-JOIN incident_shapes AS s
-  ON (s.geom && n.reach OR s.geom && n.wrapped)
- AND (n.kind <> 'h' OR s.kind = 'h')
-JOIN incidents AS i
-  ON i.id = s.incident_id
- AND i.merged_into_id IS NULL
- AND i.status NOT IN ('extinguished', 'dismissed')
- AND i.last_observed_at >= n.observed_at - make_interval(secs => :inactive_s)
- AND (n.kind = 'h' OR i.first_observed_at <= n.observed_at + make_interval(secs => :fusion_window_s))
-WHERE ST_DWithin(s.geom::geography, n.shape::geography, CASE WHEN n.kind = 'h' THEN :distance_m ELSE :fusion_m END)
+-- new evidence ~ an incident still active at its time (ground evidence may also come up to
+-- :fusion_window_s before the incident's first evidence); one primary-key look-up each
+SELECT near.kind, near.id, 'i', i.id
+FROM near
+CROSS JOIN LATERAL (
+    SELECT i.id FROM incidents AS i
+    WHERE i.id = near.incident_id
+      AND i.merged_into_id IS NULL
+      AND i.status NOT IN ('extinguished', 'dismissed')
+      AND i.last_observed_at >= near.observed_at - make_interval(secs => :inactive_s)
+      AND (near.kind = 'h' OR i.first_observed_at <= near.observed_at + make_interval(secs => :fusion_window_s))
+    LIMIT 1
+) AS i
 UNION ALL
 -- new hotspot ~ an incident only a report or a sensor speaks for (a point): within
 -- :fusion_m and :fusion_window_s of it; searched from the few such incidents' side
@@ -51,4 +61,4 @@ JOIN detect_batch AS n
  AND n.shape && g.reach
  AND n.observed_at BETWEEN g.first_observed_at - make_interval(secs => :fusion_window_s)
                        AND g.last_observed_at + make_interval(secs => :fusion_window_s)
- AND ST_DWithin(g.geom::geography, n.shape::geography, :fusion_m)
+ AND ST_DWithin(g.geom::geography, n.shape::geography, :fusion_m, false)
