@@ -8,7 +8,6 @@ the table. An advisory lock lets any number of processes run it without double w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -66,8 +65,9 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     mark_seen(claimed, session=session)
     refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
     rows = [dict(r) for r in refreshed.mappings()]
-    score_incidents(touched, params.priority, session=session)
-    _add_priorities(rows, session=session)
+    scores = score_incidents(touched, params.priority, session=session)
+    for row in rows:  # the events carry the scores just written
+        row["priority"], row["priority_score"] = scores[row["id"]]
     grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
     session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
     reports_sql, alarms_sql = load_sql("geoops.detect", "follow_evidence").split(";")
@@ -76,7 +76,8 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     merged_away = [i for ids in merged.values() for i in ids]
     extend_incident_jurisdictions(touched, merged_away, session=session)  # perimeters are final
     record_pass_events(rows, set(created), merged, linked_reports, session=session)
-    updated = [i for i in touched if i not in created]
+    fresh = set(created)
+    updated = [i for i in touched if i not in fresh]
     learn_heat_source_candidates(created + updated, params.candidates, session=session)
     return DetectionResult(
         len(claimed.hotspots),
@@ -106,14 +107,3 @@ def _link(claimed: Claimed, params: DetectParams, *, session: Session) -> list[C
     items = [("h", i) for i in claimed.fire_hotspots] + [("r", i) for i in claimed.fire_reports]
     items += [("a", i) for i in claimed.alarms]
     return connected_components(items, [((r.a_kind, r.a), (r.b_kind, r.b)) for r in links])
-
-
-def _add_priorities(rows: list[dict[str, Any]], *, session: Session) -> None:
-    """The scores just written, for the events."""
-    scored = session.execute(
-        sa.text("SELECT id, priority, priority_score FROM incidents WHERE id = ANY(:ids)"),
-        {"ids": [r["id"] for r in rows]},
-    )
-    by_id = {r.id: (r.priority, r.priority_score) for r in scored}
-    for row in rows:
-        row["priority"], row["priority_score"] = by_id[row["id"]]

@@ -214,11 +214,14 @@ def _listed(settlement: Settlement) -> dict[str, Any]:
     }
 
 
-def score_incidents(incident_ids: list[int], params: PriorityParams, *, session: Session) -> None:
-    """Compute and store the priority of these incidents: one query in, one executemany out."""
+def score_incidents(
+    incident_ids: list[int], params: PriorityParams, *, session: Session
+) -> dict[int, tuple[str, int]]:
+    """Compute and store the priority of these incidents: one query in, one executemany out.
+    Returns each incident's (class, score)."""
     rows = _read_inputs(incident_ids, params, session=session) if incident_ids else []
     if not rows:
-        return
+        return {}
     places = [None if r["lon"] is None else (float(r["lon"]), float(r["lat"])) for r in rows]
     fwi = sample_fwi(params.fwi_raster, places)
     updates = []
@@ -232,6 +235,7 @@ def score_incidents(incident_ids: list[int], params: PriorityParams, *, session:
             "nearest": json.dumps(nearest, ensure_ascii=False),
         })  # fmt: skip
     session.execute(sa.text(STORE_PRIORITY), updates)
+    return {u["id"]: (u["priority"], u["score"]) for u in updates}
 
 
 def _read_inputs(incident_ids: list[int], params: PriorityParams, *, session: Session) -> list[sa.RowMapping]:
