@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.detect.components import Component
+from geoops.detect.claims import Evidence
+from geoops.detect.components import Component, Node
 from geoops.store.sqlfiles import load_sql
 
 
@@ -15,26 +16,32 @@ from geoops.store.sqlfiles import load_sql
 class Assignment:
     created: list[int] = field(default_factory=list)
     merged: dict[int, list[int]] = field(default_factory=dict)  # survivor -> absorbed
+    attached: list[Attached] = field(default_factory=list)
 
 
-def assign_components(components: list[Component], *, region_level: str, session: Session) -> Assignment:
+@dataclass(frozen=True)
+class Attached:
+    """One piece of evidence attached in this pass; exactly one of the ids is set."""
+
+    incident_id: int
+    hotspot_id: int | None
+    report_id: int | None
+    alarm_id: int | None
+
+
+def assign_components(
+    components: list[Component], evidence: Evidence, *, region_level: str, session: Session
+) -> Assignment:
     """Open incidents for new fires, merge bridged ones into the oldest, attach evidence."""
+    row_of = evidence.index()
     fresh = [c for c in components if not c.incidents]
     result = Assignment(created=_allocate_incident_ids(len(fresh), session=session))
     for component, incident_id in zip(fresh, result.created, strict=True):
         component.incidents.add(incident_id)
     if fresh:
-        members = [
-            (i, kind, item) for c, i in zip(fresh, result.created, strict=True) for kind, item in c.items
-        ]
-        ids, member_kinds, member_items = (list(x) for x in zip(*members, strict=True))
-        session.execute(
-            sa.text(load_sql("geoops.detect", "open_incidents")),
-            {"ids": ids, "kinds": member_kinds, "items": member_items, "region_level": region_level},
-        )
+        _open_incidents(fresh, result.created, evidence, row_of, region_level=region_level, session=session)
     incidents: list[int] = []
-    kinds: list[str] = []
-    items: list[int] = []
+    rows: list[int] = []
     for component in components:
         survivor = min(component.incidents)  # the older number survives
         absorbed = sorted(component.incidents - {survivor})
@@ -42,16 +49,50 @@ def assign_components(components: list[Component], *, region_level: str, session
             result.merged[survivor] = absorbed
             _merge(survivor, absorbed, session=session)
             component.incidents = {survivor}
-        for kind, item in component.items:
-            incidents.append(survivor)
-            kinds.append(kind)
-            items.append(item)
+        incidents += [survivor] * len(component.items)
+        rows += [row_of[item] for item in component.items]
     if incidents:
-        session.execute(
+        attached = session.execute(
             sa.text(load_sql("geoops.detect", "attach_evidence")),
-            {"incidents": incidents, "kinds": kinds, "items": items},
+            {
+                "incidents": incidents,
+                "kinds": evidence.kinds[rows].tolist(),
+                "items": evidence.ids[rows].tolist(),
+                "observed": [evidence.observed[r] for r in rows],
+            },
         )
+        result.attached = [Attached(*r) for r in attached.all()]
     return result
+
+
+def _open_incidents(
+    fresh: list[Component],
+    ids: list[int],
+    evidence: Evidence,
+    row_of: dict[Node, int],
+    *,
+    region_level: str,
+    session: Session,
+) -> None:
+    """Each new incident from its seed: the earliest of its items (then by kind and id)."""
+    seeds = [
+        min(
+            (row_of[item] for item in c.items),
+            key=lambda r: (evidence.observed[r], str(evidence.kinds[r]), int(evidence.ids[r])),
+        )
+        for c in fresh
+    ]
+    middle = (evidence.boxes[seeds, :2] + evidence.boxes[seeds, 2:]) / 2.0
+    session.execute(
+        sa.text(load_sql("geoops.detect", "open_incidents")),
+        {
+            "ids": ids,
+            "observed": [evidence.observed[r] for r in seeds],
+            "lon": middle[:, 0].tolist(),
+            "lat": middle[:, 1].tolist(),
+            "region_level": region_level,
+        },
+    )
 
 
 MOVE_TO_SURVIVOR = {

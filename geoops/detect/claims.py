@@ -2,31 +2,65 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
+import numpy as np
 import sqlalchemy as sa
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.store.sqlfiles import load_sql
 
+HOTSPOT, REPORT, ALARM = "h", "r", "a"
+KIND_ORDER = (HOTSPOT, REPORT, ALARM)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """The fire evidence of a pass as columns: kind (``h``, ``r``, ``a``), id, observation
+    time (epoch seconds) and the box of its shape in degrees (a point for ground evidence).
+    Pixel footprints are lon/lat envelopes, so the box is the shape itself."""
+
+    kinds: NDArray[np.str_]
+    ids: NDArray[np.int64]
+    times: NDArray[np.float64]
+    boxes: NDArray[np.float64]  # (n, 4): xmin, ymin, xmax, ymax
+    observed: list[datetime]  # the times as stored, exact to the microsecond
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def nodes(self) -> list[tuple[str, int]]:
+        return list(zip(self.kinds.tolist(), self.ids.tolist(), strict=True))
+
+    def index(self) -> dict[tuple[str, int], int]:
+        """Row number of each node."""
+        return {node: n for n, node in enumerate(self.nodes)}
+
+    @classmethod
+    def of(cls, rows: Sequence[tuple[str, int, datetime, float, float, float, float, float]]) -> Evidence:
+        """From ``(kind, id, observed_at, epoch seconds, xmin, ymin, xmax, ymax)`` rows."""
+        kinds = np.array([r[0] for r in rows], dtype="<U1")
+        ids = np.array([r[1] for r in rows], dtype=np.int64)
+        numbers = np.array([r[3:] for r in rows], dtype=np.float64).reshape(len(rows), 5)
+        return cls(kinds, ids, numbers[:, 0], numbers[:, 1:], [r[2] for r in rows])
+
 
 @dataclass(frozen=True)
 class Claimed:
-    """Ids claimed (locked) by this pass: all of them, and those that are fire evidence."""
+    """Ids claimed (locked and marked seen) by this pass, and the fire evidence among them."""
 
     hotspots: list[int]
-    fire_hotspots: list[int]
     reports: list[int]
-    fire_reports: list[int]
     alarms: list[int]
+    evidence: Evidence
 
     @property
     def nothing(self) -> bool:
         return not (self.hotspots or self.reports or self.alarms)
-
-    @property
-    def evidence(self) -> bool:
-        return bool(self.fire_hotspots or self.fire_reports or self.alarms)
 
 
 def claim_new_evidence(
@@ -38,8 +72,9 @@ def claim_new_evidence(
     fire_categories: tuple[str, ...],
     session: Session,
 ) -> Claimed:
-    """Lock up to ``limit`` unseen rows of each kind. Static hotspots are marked with their
-    reason here (``sql/claim_hotspots.sql``); non-fire reports are claimed only to be marked seen."""
+    """Lock up to ``limit`` unseen rows of each kind and mark them seen. Static hotspots are
+    marked with their reason here (``sql/claim_hotspots.sql``); non-fire reports are only
+    marked seen."""
     layers: dict[str, int] = dict(
         session.execute(
             sa.text("SELECT name, id FROM layers WHERE name = ANY(:names)"),
@@ -59,26 +94,17 @@ def claim_new_evidence(
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
     reports = session.execute(sa.text(reports_sql), ground).all()
     alarms = session.execute(sa.text(alarms_sql), ground).all()
+    rows = [
+        (HOTSPOT, r.id, r.observed_at, float(r.epoch), r.x0, r.y0, r.x1, r.y1)
+        for r in hotspots
+        if not r.static
+    ]
+    rows += [(REPORT, r.id, r.observed_at, float(r.epoch), r.x, r.y, r.x, r.y) for r in reports if r.fire]
+    rows += [(ALARM, r.id, r.observed_at, float(r.epoch), r.x, r.y, r.x, r.y) for r in alarms]
+    rows.sort(key=lambda r: (KIND_ORDER.index(r[0]), r[1]))
     return Claimed(
-        hotspots=[r.id for r in hotspots],
-        fire_hotspots=[r.id for r in hotspots if not r.static],
-        reports=[r.id for r in reports],
-        fire_reports=[r.id for r in reports if r.fire],
-        alarms=[r.id for r in alarms],
+        hotspots=sorted(r.id for r in hotspots),
+        reports=sorted(r.id for r in reports),
+        alarms=sorted(r.id for r in alarms),
+        evidence=Evidence.of(rows),
     )
-
-
-MARK_SEEN = {
-    table: f"UPDATE {table} SET detected_at = now() WHERE id = ANY(:ids)"  # noqa: S608 (fixed names)
-    for table in ("hotspots", "reports", "sensor_alarms")
-}
-
-
-def mark_seen(claimed: Claimed, *, session: Session) -> None:
-    for table, ids in (
-        ("hotspots", claimed.hotspots),
-        ("reports", claimed.reports),
-        ("sensor_alarms", claimed.alarms),
-    ):
-        if ids:
-            session.execute(sa.text(MARK_SEEN[table]), {"ids": ids})

@@ -8,21 +8,26 @@ the table. An advisory lock lets any number of processes run it without double w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.detect.assignment import assign_components
-from geoops.detect.claims import Claimed, claim_new_evidence, mark_seen
+from geoops.detect.assignment import Assignment, assign_components
+from geoops.detect.batch_links import Reach, links_within_batch
+from geoops.detect.claims import Evidence, claim_new_evidence
 from geoops.detect.components import Component, connected_components
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
+from geoops.detect.incident_links import links_to_incidents
 from geoops.detect.priority import PriorityParams, score_incidents
 from geoops.domain import DetectionResult
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
+PERIMETER_PART_VERTICES = 32  # perimeter pieces small enough for cheap link measures
+SPARE_PIECES = 8  # pieces an incident may pile up beyond twice a fresh cut before it is re-cut
 
 
 @dataclass(frozen=True)
@@ -47,24 +52,22 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
     # JIT compiles for a quarter of a second on these large estimates and saves nothing.
     session.execute(sa.text("SET LOCAL jit = off"))
-    session.execute(sa.text("SET LOCAL work_mem = '64MB'"))  # the link graph sorts in memory
     claimed = claim_new_evidence(
         limit=params.batch_size, heat_layer=params.heat_source_layer, heat_radius_m=params.heat_source_radius_m,
         water_layers=params.water_layers, fire_categories=params.fire_report_categories, session=session,
     )  # fmt: skip
     if claimed.nothing:
         return DetectionResult(0, [], [], {})
-    created: list[int] = []
-    merged: dict[int, list[int]] = {}
+    assignment = Assignment()
     touched: list[int] = []
-    if claimed.evidence:
-        components = _link(claimed, params, session=session)
-        assignment = assign_components(components, region_level=params.region_level, session=session)
-        created, merged = assignment.created, assignment.merged
+    if len(claimed.evidence):
+        components = _link(claimed.evidence, params, session=session)
+        assignment = assign_components(
+            components, claimed.evidence, region_level=params.region_level, session=session
+        )
         touched = sorted({i for c in components for i in c.incidents})
-    mark_seen(claimed, session=session)
-    refreshed = session.execute(sa.text(load_sql("geoops.detect", "refresh_incidents")), {"ids": touched})
-    rows = [dict(r) for r in refreshed.mappings()]
+    created, merged = assignment.created, assignment.merged
+    rows = _refresh(touched, assignment, session=session)
     scores = score_incidents(touched, params.priority, session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
@@ -89,21 +92,44 @@ def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionRe
     )
 
 
-def _link(claimed: Claimed, params: DetectParams, *, session: Session) -> list[Component]:
-    """The batch table, the links among its items and to active incidents, and their components."""
-    sql_params = {
-        "hotspot_ids": claimed.fire_hotspots,
-        "report_ids": claimed.fire_reports,
-        "alarm_ids": claimed.alarms,
-        "distance_m": params.link_distance_m,
-        "fusion_m": params.fusion_distance_m,
-        "window_s": params.link_window_hours * 3600,
-        "fusion_window_s": params.fusion_window_hours * 3600,
-        "inactive_s": params.inactive_after_hours * 3600,
-    }
-    for statement in load_sql("geoops.detect", "batch").split(";"):
-        session.execute(sa.text(statement), sql_params)
-    links = session.execute(sa.text(load_sql("geoops.detect", "links")), sql_params).all()
-    items = [("h", i) for i in claimed.fire_hotspots] + [("r", i) for i in claimed.fire_reports]
-    items += [("a", i) for i in claimed.alarms]
-    return connected_components(items, [((r.a_kind, r.a), (r.b_kind, r.b)) for r in links])
+def _link(evidence: Evidence, params: DetectParams, *, session: Session) -> list[Component]:
+    """The links among new items (in memory) and to active incidents (in SQL), and their components."""
+    reach = Reach(
+        link_m=params.link_distance_m,
+        link_s=params.link_window_hours * 3600,
+        fusion_m=params.fusion_distance_m,
+        fusion_s=params.fusion_window_hours * 3600,
+    )
+    links = links_within_batch(evidence, reach)
+    links += links_to_incidents(
+        evidence, reach, inactive_s=params.inactive_after_hours * 3600, session=session
+    )
+    return connected_components(evidence.nodes, links)
+
+
+def _refresh(touched: list[int], assignment: Assignment, *, session: Session) -> list[dict[str, Any]]:
+    """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``),
+    and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``)."""
+    if not touched:
+        return []
+    attached = assignment.attached
+    pairs = [(s, a) for s, absorbed in assignment.merged.items() for a in absorbed]
+    refreshed = session.execute(
+        sa.text(load_sql("geoops.detect", "refresh_incidents")),
+        {
+            "ids": touched,
+            "ev_incidents": [e.incident_id for e in attached],
+            "ev_hotspots": [e.hotspot_id for e in attached],
+            "ev_reports": [e.report_id for e in attached],
+            "ev_alarms": [e.alarm_id for e in attached],
+            "survivors": [s for s, _ in pairs],
+            "absorbed": [a for _, a in pairs],
+            "part_vertices": PERIMETER_PART_VERTICES,
+        },
+    )
+    rows = [dict(r) for r in refreshed.mappings()]
+    session.execute(
+        sa.text(load_sql("geoops.detect", "compact_parts")),
+        {"ids": touched, "part_vertices": PERIMETER_PART_VERTICES, "spare_pieces": SPARE_PIECES},
+    )
+    return rows

@@ -136,6 +136,11 @@ incident_evidence = Table(
     CheckConstraint("num_nonnulls(hotspot_id, report_id, alarm_id) = 1", name="evidence_one_item"),
 )
 Index("incident_evidence_incident", incident_evidence.c.incident_id)
+Index(  # a pass reads an incident's reports and alarms, never all its hotspots
+    "incident_evidence_ground",
+    incident_evidence.c.incident_id,
+    postgresql_where=incident_evidence.c.hotspot_id.is_(None),
+)
 
 events = Table(
     "events",
@@ -474,7 +479,8 @@ heat_source_candidates = Table(
 )
 Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
 
-# Evidence shapes per incident under GiST: footprints ('h') and ground points ('g').
+# What new evidence measures to, per incident, under GiST: the perimeter ST_Subdivide'd
+# into small parts ('p') and the points of reports and alarms ('g').
 incident_shapes = Table(
     "incident_shapes",
     metadata,
@@ -482,7 +488,7 @@ incident_shapes = Table(
     Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(1), nullable=False),
     Column("geom", _geom("GEOMETRY"), nullable=False),
-    CheckConstraint("kind IN ('h', 'g')", name="incident_shapes_kind"),
+    CheckConstraint("kind IN ('p', 'g')", name="incident_shapes_kind"),
 )
 Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
 Index("incident_shapes_incident", incident_shapes.c.incident_id)

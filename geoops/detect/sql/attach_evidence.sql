@@ -1,10 +1,11 @@
--- New evidence attaches to its incident (each item supports one incident), and its shape
--- (footprint 'h', or ground point 'g') joins the incident's indexed shapes.
+-- New evidence attaches to its incident (each item supports one incident); a report's or
+-- an alarm's point joins the incident's indexed shapes as 'g' (hotspots reach the
+-- incident's shapes through its perimeter parts, rebuilt after the refresh). Returns
+-- what was attached, for the refresh.
 WITH pairs AS (
-    SELECT p.incident_id, p.kind, p.item, b.observed_at, b.shape
-    FROM unnest(CAST(:incidents AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[]))
-         AS p(incident_id, kind, item)
-    JOIN detect_batch AS b ON b.kind = p.kind AND b.id = p.item
+    SELECT p.incident_id, p.kind, p.item, p.observed_at
+    FROM unnest(CAST(:incidents AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[]),
+                CAST(:observed AS timestamptz[])) AS p(incident_id, kind, item, observed_at)
 ), attached AS (
     INSERT INTO incident_evidence (incident_id, kind, hotspot_id, report_id, alarm_id, observed_at)
     SELECT p.incident_id,
@@ -15,10 +16,13 @@ WITH pairs AS (
            p.observed_at
     FROM pairs AS p
     ON CONFLICT DO NOTHING
-    RETURNING incident_id, coalesce(hotspot_id, report_id, alarm_id) AS item, kind
+    RETURNING incident_id, hotspot_id, report_id, alarm_id
+), ground AS (
+    INSERT INTO incident_shapes (incident_id, kind, geom)
+    SELECT a.incident_id, 'g', coalesce(r.geom, s.geom)
+    FROM attached AS a
+    LEFT JOIN reports AS r ON r.id = a.report_id
+    LEFT JOIN sensor_alarms AS s ON s.id = a.alarm_id
+    WHERE a.hotspot_id IS NULL
 )
-INSERT INTO incident_shapes (incident_id, kind, geom)
-SELECT a.incident_id, CASE WHEN a.kind = 'hotspot' THEN 'h' ELSE 'g' END, p.shape
-FROM attached AS a
-JOIN pairs AS p ON p.incident_id = a.incident_id AND p.item = a.item
-               AND p.kind = CASE a.kind WHEN 'hotspot' THEN 'h' WHEN 'report' THEN 'r' ELSE 'a' END
+SELECT a.incident_id, a.hotspot_id, a.report_id, a.alarm_id FROM attached AS a

@@ -1,15 +1,18 @@
--- Claim the reports and sensor alarms no pass has seen yet (two statements). A report
--- counts as fire evidence when its category is one of :fire_categories and nobody has
--- dismissed it, the others are only marked seen.
-SELECT r.id, (r.category = ANY(:fire_categories) AND r.status <> 'dismissed') AS fire
-FROM reports AS r
-WHERE r.detected_at IS NULL
-ORDER BY r.id
-LIMIT :limit
-FOR UPDATE;
-SELECT a.id, true AS fire
-FROM sensor_alarms AS a
-WHERE a.detected_at IS NULL
-ORDER BY a.id
-LIMIT :limit
-FOR UPDATE
+-- Claim the reports and sensor alarms no pass has seen yet and mark them seen (two
+-- statements). A report counts as fire evidence when its category is one of
+-- :fire_categories and nobody has dismissed it, the others are only marked seen.
+UPDATE reports AS r
+SET detected_at = now()
+FROM (
+    SELECT n.id FROM reports AS n WHERE n.detected_at IS NULL ORDER BY n.id LIMIT :limit FOR UPDATE
+) AS n
+WHERE r.id = n.id
+RETURNING r.id, (r.category = ANY(:fire_categories) AND r.status <> 'dismissed') AS fire,
+          r.reported_at AS observed_at, extract(epoch FROM r.reported_at) AS epoch, ST_X(r.geom) AS x, ST_Y(r.geom) AS y;
+UPDATE sensor_alarms AS a
+SET detected_at = now()
+FROM (
+    SELECT n.id FROM sensor_alarms AS n WHERE n.detected_at IS NULL ORDER BY n.id LIMIT :limit FOR UPDATE
+) AS n
+WHERE a.id = n.id
+RETURNING a.id, true AS fire, a.observed_at, extract(epoch FROM a.observed_at) AS epoch, ST_X(a.geom) AS x, ST_Y(a.geom) AS y

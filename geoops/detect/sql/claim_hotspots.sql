@@ -1,10 +1,11 @@
--- Claim the undetected hotspots of this pass and say which are not fires, set-based:
--- a FIRMS static type (1 volcano, 2 other static land source, 3 offshore), a registered
--- heat source (a feature of the heat-source layer within its `radius_m`, or the default
--- radius; at most 5 km), or water (inside a feature of a water layer). Such hotspots are
--- kept, marked with the reason, and never open or join an incident.
+-- Claim the undetected hotspots of this pass, mark them seen and say which are not fires,
+-- in one set-based statement: a FIRMS static type (1 volcano, 2 other static land source,
+-- 3 offshore), a registered heat source (a feature of the heat-source layer within its
+-- `radius_m`, or the default radius; at most 5 km), or water (inside a feature of a water
+-- layer). Such hotspots are kept, marked with the reason, and never open or join an incident.
 -- Layers come as ids (:heat_layer_ids, :water_layer_ids), so the cheap layer test runs
--- before the geodesic one on every feature the index finds.
+-- before the geodesic one on every feature the index finds. Each row returns its time and
+-- its footprint's box, which is all linking needs (footprints are lon/lat envelopes).
 WITH new AS (
     SELECT h.id, h.geom, h.fire_type
     FROM hotspots AS h
@@ -12,7 +13,7 @@ WITH new AS (
     ORDER BY h.id
     LIMIT :limit
     FOR UPDATE
-), marked AS (
+), marked AS MATERIALIZED (
     SELECT n.id, CASE
         WHEN coalesce(n.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || n.fire_type
         WHEN EXISTS (
@@ -29,9 +30,12 @@ WITH new AS (
         ) THEN 'water'
     END AS reason
     FROM new AS n
-), updated AS (
-    UPDATE hotspots AS h SET static_reason = m.reason
-    FROM marked AS m
-    WHERE h.id = m.id AND m.reason IS NOT NULL
 )
-SELECT m.id, m.reason IS NOT NULL AS static FROM marked AS m ORDER BY m.id
+UPDATE hotspots AS h
+SET detected_at = now(), static_reason = coalesce(m.reason, h.static_reason)
+FROM marked AS m
+WHERE h.id = m.id
+  AND h.id = ANY(ARRAY(SELECT m.id FROM marked AS m))  -- primary-key look-ups, not a scan of the table
+RETURNING h.id, m.reason IS NOT NULL AS static, h.observed_at, extract(epoch FROM h.observed_at) AS epoch,
+          ST_XMin(h.footprint) AS x0, ST_YMin(h.footprint) AS y0,
+          ST_XMax(h.footprint) AS x1, ST_YMax(h.footprint) AS y1

@@ -1,14 +1,13 @@
--- Open incidents with pre-allocated ids (given with every item of their component), each
--- from its seed, the earliest of those items:
+-- Open incidents with pre-allocated ids, each from its seed, the earliest item of its
+-- component (given as its time and the middle of its shape):
 -- its time, its place, and a registration number per region and year, REGION-YYYY-NNNNNN
 -- (REGION the code of the :region_level jurisdiction holding the seed; without one,
 -- YYYY-NNNNNN). incident_counters hands out the numbers without gaps or reuse.
 WITH seeds AS (
-    SELECT DISTINCT ON (n.id) n.id, b.observed_at, ST_PointOnSurface(b.shape) AS spot,
-           CAST(extract(year FROM b.observed_at AT TIME ZONE 'UTC') AS int) AS year
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[])) AS n(id, kind, item)
-    JOIN detect_batch AS b ON b.kind = n.kind AND b.id = n.item
-    ORDER BY n.id, b.observed_at, b.kind, b.id
+    SELECT s.id, s.observed_at, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS spot,
+           CAST(extract(year FROM s.observed_at AT TIME ZONE 'UTC') AS int) AS year
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:observed AS timestamptz[]), CAST(:lon AS float8[]),
+                CAST(:lat AS float8[])) AS s(id, observed_at, lon, lat)
 ), placed AS (
     SELECT s.*, coalesce((
         SELECT coalesce(nullif(j.code, ''), j.name) FROM jurisdictions AS j

@@ -1,59 +1,117 @@
--- Recompute what an incident is from all its evidence: perimeter (union of the hotspots'
--- pixel footprints; a point, the middle of the ground evidence, while only reports or
--- sensors speak for it), area (geodesic, hectares) and growth, times, counts, sources,
--- status (geoops.detect.priority scores the priority next).
--- The perimeter grows incrementally: the union of the incident's perimeter so far, those
--- of the incidents it absorbed in this transaction and the footprints added in it (every
--- older footprint is inside the perimeter so far), so a pass costs what is new.
+-- Bring the incidents touched by this pass up to date from what changed, never from all
+-- their evidence, so a pass costs what is new however large a fire has grown:
+-- counts, times and FRP from the incident's figures so far, those of the incidents it
+-- absorbed in this pass (:survivors / :absorbed pairs) and the evidence attached in this
+-- pass (the ev_ arrays); the perimeter as the union of the perimeters so far with the new
+-- pixel footprints (every older footprint lies inside them); the ground evidence (reports,
+-- alarms: few, read through a partial index) for the independent sources. The new
+-- footprints' union also joins the incident's shapes for linking, cut in small parts.
+-- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
+-- geodesic, in hectares; growth is against the area before this pass.
 -- Independent sources: the satellite (all hotspots together), each sensor station, each
 -- report (a duplicate counts with the report it repeats). A suspected incident becomes
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
 -- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
-WITH ev AS (
-    SELECT e.incident_id, e.kind, e.observed_at, e.added_at, h.frp, h.confidence, h.geom AS spot,
+WITH new_ev AS (
+    SELECT n.incident_id, n.hotspot_id,
+           coalesce(h.observed_at, r.reported_at, a.observed_at) AS observed_at,
+           coalesce(h.ingested_at, r.received_at, a.created_at) AS ingested_at,
+           h.frp, h.confidence, h.geom AS spot,
            -- a footprint broken in storage (never built so by ingest) is repaired, not fatal
            CASE WHEN ST_IsValid(h.footprint) THEN h.footprint
-                ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint,
-           coalesce(h.ingested_at, r.received_at, a.created_at) AS ingested_at,
-           coalesce(r.geom, a.geom) AS ground,
-           a.station_id,
-           coalesce(r.duplicate_of, r.id) AS report_key,
-           r.reporter_kind = 'crew' AS crew
+                ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint
+    FROM unnest(CAST(:ev_incidents AS bigint[]), CAST(:ev_hotspots AS bigint[]),
+                CAST(:ev_reports AS bigint[]), CAST(:ev_alarms AS bigint[]))
+         AS n(incident_id, hotspot_id, report_id, alarm_id)
+    LEFT JOIN hotspots AS h ON h.id = n.hotspot_id
+    LEFT JOIN reports AS r ON r.id = n.report_id
+    LEFT JOIN sensor_alarms AS a ON a.id = n.alarm_id
+), fresh AS (
+    SELECT e.incident_id,
+           count(e.hotspot_id) AS hotspots,
+           min(e.observed_at) AS first_seen,
+           max(e.observed_at) AS last_seen,
+           min(e.ingested_at) AS first_ingested,
+           max(e.frp) AS max_frp,
+           max(e.confidence) AS max_confidence,
+           ST_Centroid(ST_Collect(e.spot)) AS spots_middle
+    FROM new_ev AS e
+    GROUP BY e.incident_id
+), merges AS (
+    SELECT m.survivor, m.absorbed
+    FROM unnest(CAST(:survivors AS bigint[]), CAST(:absorbed AS bigint[])) AS m(survivor, absorbed)
+), absorbed AS (
+    SELECT m.survivor AS incident_id,
+           sum(i.hotspot_count) AS hotspots,
+           min(i.first_observed_at) AS first_seen,
+           max(i.last_observed_at) AS last_seen,
+           min(i.first_ingested_at) AS first_ingested,
+           max(i.max_frp) AS max_frp
+    FROM merges AS m
+    JOIN incidents AS i ON i.id = m.absorbed
+    GROUP BY m.survivor
+), ground AS (
+    SELECT e.incident_id,
+           count(DISTINCT a.station_id) AS stations,
+           count(DISTINCT coalesce(r.duplicate_of, r.id)) AS reporters,
+           coalesce(bool_or(r.reporter_kind = 'crew'), false) AS crew,
+           ST_Centroid(ST_Collect(coalesce(r.geom, a.geom))) AS ground_point
     FROM incident_evidence AS e
-    LEFT JOIN hotspots AS h ON h.id = e.hotspot_id
     LEFT JOIN reports AS r ON r.id = e.report_id
     LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
-    WHERE e.incident_id = ANY(:ids)
-), agg AS (
-    SELECT ev.incident_id,
-           count(*) FILTER (WHERE ev.kind = 'hotspot') AS hotspots,
-           count(DISTINCT ev.station_id) AS stations,
-           count(DISTINCT ev.report_key) AS reporters,
-           coalesce(bool_or(ev.crew), false) AS crew,
-           min(ev.observed_at) AS first_seen,
-           max(ev.observed_at) AS last_seen,
-           min(ev.ingested_at) AS first_ingested,
-           max(ev.frp) AS max_frp,
-           max(ev.confidence) AS max_confidence,
-           coalesce(ST_Centroid(ST_Collect(ev.ground)), ST_Centroid(ST_Collect(ev.spot))) AS ground_point
-    FROM ev
-    GROUP BY ev.incident_id
-), grown AS (
-    SELECT ev.incident_id, ev.footprint AS shape FROM ev WHERE ev.added_at = now() AND ev.footprint IS NOT NULL
-    UNION ALL
-    SELECT i.id, i.geom FROM incidents AS i WHERE i.id = ANY(:ids) AND ST_Dimension(i.geom) = 2
-    UNION ALL
-    SELECT m.merged_into_id, m.geom FROM incidents AS m
-    WHERE m.merged_into_id = ANY(:ids) AND m.updated_at = now() AND ST_Dimension(m.geom) = 2
+    WHERE e.incident_id = ANY(:ids) AND e.hotspot_id IS NULL
+    GROUP BY e.incident_id
+), patches AS MATERIALIZED (
+    -- what this pass adds to each perimeter: the union of its new pixel footprints
+    SELECT e.incident_id, ST_Union(e.footprint) AS patch
+    FROM new_ev AS e
+    WHERE e.footprint IS NOT NULL
+    GROUP BY e.incident_id
+), parts AS (
+    -- the patch joins the incident's indexed shapes in small pieces ('p'): new hotspots
+    -- measure to these, so no pass ever re-reads or re-cuts a whole perimeter
+    INSERT INTO incident_shapes (incident_id, kind, geom)
+    SELECT p.incident_id, 'p', ST_Subdivide(p.patch, :part_vertices)
+    FROM patches AS p
+    WHERE ST_Dimension(p.patch) = 2
 ), perimeters AS (
     -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
     SELECT g.incident_id,
            nullif(ST_Multi(ST_ReducePrecision(ST_Union(g.shape), 0.000001)), 'MULTIPOLYGON EMPTY') AS perimeter
-    FROM grown AS g
+    FROM (
+        SELECT p.incident_id, p.patch AS shape FROM patches AS p
+        UNION ALL
+        SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
+        WHERE ST_Dimension(i.geom) = 2
+        UNION ALL
+        SELECT i.id, i.geom FROM incidents AS i
+        WHERE i.id = ANY(:ids) AND ST_Dimension(i.geom) = 2
+          AND (i.id IN (SELECT incident_id FROM patches) OR i.id IN (SELECT survivor FROM merges))
+    ) AS g
     GROUP BY g.incident_id
+), agg AS (
+    SELECT i.id AS incident_id,
+           i.hotspot_count + coalesce(f.hotspots, 0) + coalesce(m.hotspots, 0) AS hotspots,
+           coalesce(g.stations, 0) AS stations,
+           coalesce(g.reporters, 0) AS reporters,
+           coalesce(g.crew, false) AS crew,
+           least(i.first_observed_at, f.first_seen, m.first_seen) AS first_seen,
+           greatest(i.last_observed_at, f.last_seen, m.last_seen) AS last_seen,
+           least(i.first_ingested_at, f.first_ingested, m.first_ingested) AS first_ingested,
+           greatest(i.max_frp, f.max_frp, m.max_frp) AS max_frp,
+           f.max_confidence,
+           CASE WHEN p.incident_id IS NOT NULL THEN p.perimeter
+                WHEN ST_Dimension(i.geom) = 2 THEN i.geom END AS perimeter,
+           coalesce(g.ground_point, f.spots_middle) AS ground_point
+    FROM incidents AS i
+    LEFT JOIN fresh AS f ON f.incident_id = i.id
+    LEFT JOIN absorbed AS m ON m.incident_id = i.id
+    LEFT JOIN ground AS g ON g.incident_id = i.id
+    LEFT JOIN perimeters AS p ON p.incident_id = i.id
+    WHERE i.id = ANY(:ids)
 ), judged AS (
-    SELECT agg.*, p.perimeter,
-           coalesce(ST_Area(p.perimeter::geography) / 10000.0, 0) AS ha,
+    SELECT agg.*,
+           coalesce(ST_Area(agg.perimeter::geography) / 10000.0, 0) AS ha,
            array_remove(ARRAY[
                CASE WHEN agg.hotspots > 0 THEN 'satellite' END,
                CASE WHEN agg.stations > 0 THEN 'sensor' END,
@@ -61,7 +119,6 @@ WITH ev AS (
            ], NULL) AS source_list,
            (agg.hotspots > 0)::int + agg.stations + agg.reporters AS independent
     FROM agg
-    LEFT JOIN perimeters AS p ON p.incident_id = agg.incident_id
 ), reasoned AS (
     SELECT judged.*, CASE
         WHEN judged.crew THEN 'a crew report'
@@ -78,8 +135,8 @@ SET hotspot_count = s.hotspots,
     last_observed_at = s.last_seen,
     first_ingested_at = s.first_ingested,
     max_frp = s.max_frp,
-    geom = coalesce(s.perimeter, s.ground_point),
-    centroid = ST_PointOnSurface(coalesce(s.perimeter, s.ground_point)),
+    geom = coalesce(s.perimeter, s.ground_point, old.geom),
+    centroid = coalesce(ST_PointOnSurface(coalesce(s.perimeter, s.ground_point)), old.centroid),
     area_ha = s.ha,
     growth_ha = s.ha - old.area_ha,
     sources = s.source_list,

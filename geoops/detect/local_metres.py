@@ -1,0 +1,37 @@
+"""Metres per degree on the WGS84 ellipsoid, for distances at the scale of a pixel or a fire.
+
+Over a few kilometres a lon/lat box is a rectangle in metres scaled by these factors at its
+latitude (an error far below a pixel), which is how detection measures link distances
+without geodesic arithmetic on every candidate pair.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+MIN_COS_LAT = 0.01  # near the poles a degree of longitude is never taken as shorter than this
+
+
+def metres_per_degree(latitude: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    """(metres per degree of longitude, of latitude) at each latitude in degrees."""
+    phi = np.radians(latitude)
+    along_lat = 111132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
+    along_lon = 111412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
+    return np.maximum(along_lon, 111320.0 * MIN_COS_LAT), along_lat
+
+
+def box_gaps_m(a: NDArray[np.float64], b: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Distance in metres between lon/lat boxes (rows of xmin, ymin, xmax, ymax), pairwise;
+    0 where they touch or overlap. Measured at the latitude between the two boxes."""
+    gap_x = np.maximum(0.0, np.maximum(a[:, 0], b[:, 0]) - np.minimum(a[:, 2], b[:, 2]))
+    gap_y = np.maximum(0.0, np.maximum(a[:, 1], b[:, 1]) - np.minimum(a[:, 3], b[:, 3]))
+    per_lon, per_lat = metres_per_degree((a[:, 1] + a[:, 3] + b[:, 1] + b[:, 3]) / 4.0)
+    return np.asarray(np.hypot(gap_x * per_lon, gap_y * per_lat), dtype=np.float64)
+
+
+def expanded(boxes: NDArray[np.float64], metres: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each box grown by ``metres`` on every side (at the box's own latitude)."""
+    per_lon, per_lat = metres_per_degree((boxes[:, 1] + boxes[:, 3]) / 2.0)
+    dx, dy = metres / per_lon, metres / per_lat
+    return np.column_stack([boxes[:, 0] - dx, boxes[:, 1] - dy, boxes[:, 2] + dx, boxes[:, 3] + dy])

@@ -1,0 +1,64 @@
+-- Which new evidence joins an active incident: each row is one edge (a_kind, a, 'i',
+-- incident id) of the link graph. The batch comes as arrays, one row per item (twice for an
+-- item whose search area crosses ±180°, shifted by 360°): its shape's box, the box it
+-- searches, and how to measure at its latitude: x scaled by :kx makes degrees of
+-- longitude as long as degrees of latitude there, and :reach_deg / :fusion_deg are its
+-- reach and the fusion distance in degrees of latitude. Over a few kilometres that planar
+-- measure is within a few metres of the geodesic one, and many times cheaper.
+-- A hotspot measures to the incidents' perimeter parts ('p', ST_Subdivide'd perimeters, so
+-- an index probe finds a few small polygons), ground evidence to any shape ('p' or 'g').
+WITH batch AS MATERIALIZED (
+    SELECT b.kind, b.id, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
+           ST_MakeEnvelope(b.rx0, b.ry0, b.rx1, b.ry1, 4326) AS reach,
+           CASE WHEN b.x0 = b.x1 AND b.y0 = b.y1 THEN ST_SetSRID(ST_MakePoint(b.x0, b.y0), 4326)
+                ELSE ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326) END AS shape
+    FROM unnest(CAST(:kinds AS text[]), CAST(:ids AS bigint[]), CAST(:t AS float8[]),
+                CAST(:x0 AS float8[]), CAST(:y0 AS float8[]), CAST(:x1 AS float8[]), CAST(:y1 AS float8[]),
+                CAST(:rx0 AS float8[]), CAST(:ry0 AS float8[]), CAST(:rx1 AS float8[]), CAST(:ry1 AS float8[]),
+                CAST(:kx AS float8[]), CAST(:reach_deg AS float8[]), CAST(:fusion_deg AS float8[]))
+         AS b(kind, id, t, x0, y0, x1, y1, rx0, ry0, rx1, ry1, kx, reach_deg, fusion_deg)
+), scaled AS MATERIALIZED (
+    SELECT b.*, ST_Scale(b.shape, b.kx, 1) AS scaled FROM batch AS b
+), near AS MATERIALIZED (
+    SELECT DISTINCT n.kind, n.id, n.observed_at, s.incident_id
+    FROM scaled AS n
+    JOIN incident_shapes AS s
+      ON s.geom && n.reach
+     AND (n.kind <> 'h' OR s.kind = 'p')
+     AND ST_DWithin(ST_Scale(s.geom, n.kx, 1), n.scaled, n.reach_deg)
+)
+-- new evidence ~ an incident still active at its time (ground evidence may also come up to
+-- :fusion_window_s before the incident's first evidence); one primary-key look-up each
+SELECT near.kind AS a_kind, near.id AS a, 'i' AS b_kind, i.id AS b
+FROM near
+CROSS JOIN LATERAL (
+    SELECT i.id FROM incidents AS i
+    WHERE i.id = near.incident_id
+      AND i.merged_into_id IS NULL
+      AND i.status NOT IN ('extinguished', 'dismissed')
+      AND i.last_observed_at >= near.observed_at - make_interval(secs => :inactive_s)
+      AND (near.kind = 'h' OR i.first_observed_at <= near.observed_at + make_interval(secs => :fusion_window_s))
+    LIMIT 1
+) AS i
+UNION ALL
+-- new hotspot ~ an incident only a report or a sensor speaks for (a point): within
+-- :fusion_m and :fusion_window_s of it; searched from the few such incidents' side
+SELECT n.kind, n.id, 'i', g.id
+FROM (
+    SELECT i.id, i.geom, i.first_observed_at, i.last_observed_at,
+           -- 1 % wider than the fusion distance: a box that never cuts the test short
+           ST_Expand(i.geom, 1.01 * :fusion_m / (111320.0 * greatest(cos(radians(ST_Y(i.geom))), 0.01)),
+                     1.01 * :fusion_m / 110574.0) AS reach
+    FROM incidents AS i
+    WHERE i.hotspot_count = 0
+      AND ST_GeometryType(i.geom) = 'ST_Point'
+      AND i.merged_into_id IS NULL
+      AND i.status NOT IN ('extinguished', 'dismissed')
+      AND i.last_observed_at >= (SELECT min(observed_at) FROM batch) - make_interval(secs => :fusion_window_s)
+) AS g
+JOIN scaled AS n
+  ON n.kind = 'h'
+ AND n.shape && g.reach
+ AND n.observed_at BETWEEN g.first_observed_at - make_interval(secs => :fusion_window_s)
+                       AND g.last_observed_at + make_interval(secs => :fusion_window_s)
+ AND ST_DWithin(ST_Scale(g.geom, n.kx, 1), n.scaled, n.fusion_deg)

@@ -1,0 +1,48 @@
+"""Incidents are found through pieces of their perimeter instead of every pixel footprint:
+incident_shapes keeps each pass's addition to a perimeter ST_Subdivide'd ('p'; existing
+perimeters are cut once here) next to the ground points ('g'), and ground evidence has its
+own partial index, so a pass never reads all of a fire's hotspots.
+
+Revision ID: 0010
+Revises: 0009
+"""
+
+from __future__ import annotations
+
+from alembic import op
+
+revision = "0010"
+down_revision = "0009"
+branch_labels = None
+depends_on = None
+
+PART_VERTICES = 32  # as geoops.detect.detection_pass.PERIMETER_PART_VERTICES
+
+
+def upgrade() -> None:
+    op.drop_constraint("incident_shapes_kind", "incident_shapes", type_="check")
+    op.execute("DELETE FROM incident_shapes WHERE kind = 'h'")
+    op.execute(
+        "INSERT INTO incident_shapes (incident_id, kind, geom) "
+        f"SELECT i.id, 'p', ST_Subdivide(i.geom, {PART_VERTICES}) FROM incidents AS i "
+        "WHERE i.merged_into_id IS NULL AND ST_Dimension(i.geom) = 2"
+    )
+    op.create_check_constraint("incident_shapes_kind", "incident_shapes", "kind IN ('p', 'g')")
+    op.create_index(
+        "incident_evidence_ground",
+        "incident_evidence",
+        ["incident_id"],
+        postgresql_where="hotspot_id IS NULL",
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("incident_evidence_ground", "incident_evidence")
+    op.drop_constraint("incident_shapes_kind", "incident_shapes", type_="check")
+    op.execute("DELETE FROM incident_shapes WHERE kind = 'p'")
+    op.execute(
+        "INSERT INTO incident_shapes (incident_id, kind, geom) "
+        "SELECT e.incident_id, 'h', h.footprint FROM incident_evidence AS e "
+        "JOIN hotspots AS h ON h.id = e.hotspot_id"
+    )
+    op.create_check_constraint("incident_shapes_kind", "incident_shapes", "kind IN ('h', 'g')")
