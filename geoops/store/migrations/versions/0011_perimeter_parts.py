@@ -3,16 +3,16 @@ incident_shapes keeps each pass's addition to a perimeter ST_Subdivide'd ('p'; e
 perimeters are cut once here) next to the ground points ('g'), and ground evidence has its
 own partial index, so a pass never reads all of a fire's hotspots.
 
-Revision ID: 0010
-Revises: 0009
+Revision ID: 0011
+Revises: 0010
 """
 
 from __future__ import annotations
 
 from alembic import op
 
-revision = "0010"
-down_revision = "0009"
+revision = "0011"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
