@@ -141,6 +141,8 @@ Index(  # a pass reads an incident's reports and alarms, never all its hotspots
     incident_evidence.c.incident_id,
     postgresql_where=incident_evidence.c.hotspot_id.is_(None),
 )
+# Evidence is appended in time order, so a BRIN finds what a pass has just attached (0010).
+Index("incident_evidence_added_at_brin", incident_evidence.c.added_at, postgresql_using="brin")
 
 events = Table(
     "events",
@@ -259,6 +261,18 @@ jurisdictions = Table(
 )
 Index("jurisdictions_geom_gist", jurisdictions.c.geom, postgresql_using="gist")
 Index("jurisdictions_path_gin", jurisdictions.c.path, postgresql_using="gin")
+
+# Each jurisdiction cut into parts of at most 128 vertices (ST_Subdivide), kept in step
+# by a trigger on jurisdictions (0010): cheap intersection tests against big boundaries.
+jurisdiction_parts = Table(
+    "jurisdiction_parts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="CASCADE"), nullable=False),
+    Column("geom", _geom("GEOMETRY"), nullable=False),
+)
+Index("jurisdiction_parts_geom_gist", jurisdiction_parts.c.geom, postgresql_using="gist")
+Index("jurisdiction_parts_jurisdiction", jurisdiction_parts.c.jurisdiction_id)
 
 incident_jurisdictions = Table(
     "incident_jurisdictions",

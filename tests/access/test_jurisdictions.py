@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from geoops.settings import DEFAULT_LEVELS, Settings
 from geoops.store.engine import transaction
 from geoops.store.jurisdiction_reads import jurisdiction_detail, jurisdiction_ids_for, jurisdiction_tree
 from geoops.store.jurisdictions import LoadSummary, recompute_incident_jurisdictions
+from tests.detect.test_detection_pass import T0, detect, ingest, pixel
 
 REGIONS = "russia_adm1_federal_subjects_geoboundaries.geojson"
 LEVELS = list(DEFAULT_LEVELS)
@@ -214,6 +216,57 @@ def test_a_boundary_load_relinks_existing_incidents(
         engine, "SELECT payload FROM events WHERE kind = 'jurisdictions.loaded' ORDER BY id DESC LIMIT 1"
     )
     assert event.payload["level"] == "district" and event.payload["inserted"] == 2
+
+
+def linked_names(engine: Engine, incident: int) -> list[str]:
+    sql = (
+        "SELECT j.name FROM incident_jurisdictions ij JOIN jurisdictions j ON j.id = ij.jurisdiction_id "
+        "WHERE ij.incident_id = :id ORDER BY j.level_rank, j.name"
+    )
+    return [r.name for r in rows(engine, sql, id=incident)]
+
+
+def test_a_pass_links_an_incident_to_every_level_its_new_evidence_meets(
+    engine: Engine, districts: dict[str, int]
+) -> None:
+    # the districts meet at 130°E; a pixel reaches ~0.0036° of longitude either side at 62°N
+    ingest(engine, pixel(62.0, 129.995, T0))
+    (incident,) = detect(engine).created
+    assert linked_names(engine, incident) == [SAKHA, "Sakha West"]
+
+    ingest(engine, pixel(62.0, 130.004, T0 + timedelta(hours=1)))  # 470 m east, in the east half
+    assert detect(engine).updated == [incident]
+    assert linked_names(engine, incident) == [SAKHA, "Sakha East", "Sakha West"]
+    with transaction(engine) as session:  # the same links as recomputing from the perimeter
+        assert recompute_incident_jurisdictions(session=session, incident_ids=[incident]) == (0, 0)
+
+
+def test_jurisdiction_parts_follow_loads_reloads_and_deletes(
+    engine: Engine, districts: dict[str, int], tmp_path: Path
+) -> None:
+    check = (
+        "SELECT j.name, count(p.id) AS parts, coalesce(max(ST_NPoints(p.geom)), 0) AS most, "
+        "abs(coalesce(sum(ST_Area(p.geom)), 0) - ST_Area(j.geom)) / ST_Area(j.geom) AS off "
+        "FROM jurisdictions j LEFT JOIN jurisdiction_parts p ON p.jurisdiction_id = j.id GROUP BY j.id"
+    )
+    parts = {r.name: r for r in rows(engine, check)}
+    assert len(parts) == 85 and all(r.parts >= 1 and r.most <= 128 and r.off < 1e-9 for r in parts.values())
+    assert parts[SAKHA].parts > 10  # a big boundary is cut into many pieces
+
+    square = {"type": "Polygon", "coordinates": [[[131, 63], [132, 63], [132, 64], [131, 64], [131, 63]]]}
+    reloaded = load(engine, write_features(tmp_path / "east.geojson", [("Sakha East", square)]), "district")
+    assert reloaded.updated == 1
+    (east,) = rows(engine, check + " HAVING j.name = 'Sakha East'")
+    assert (east.parts, east.off) == (1, 0.0)
+
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM jurisdictions WHERE name = 'Sakha East'"))
+    left = rows(
+        engine,
+        "SELECT count(*) AS n FROM jurisdiction_parts WHERE jurisdiction_id = :id",
+        id=districts["Sakha East"],
+    )
+    assert left[0].n == 0
 
 
 def test_tree_and_detail_over_http(client: TestClient, engine: Engine, districts: dict[str, int]) -> None:

@@ -3,6 +3,7 @@ heat-source candidate; once a clerk accepts it, it suppresses like a registered 
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import Engine
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.store.engine import transaction
 from geoops.store.heat_source_candidates import accept_candidate, reject_candidate
-from tests.detect.test_detection_pass import LON, T0, detect, ingest, north, pixel, query
+from tests.detect.test_detection_pass import LAT, LON, T0, detect, ingest, north, pixel, query
 
 # Where a flare's pixels fall on successive days: the same spot give or take a pixel.
 FLARE_JITTER_M = (0.0, 150.0, -100.0, 60.0, 120.0, -40.0)
@@ -98,6 +99,30 @@ def test_a_fire_that_spreads_over_days_is_no_candidate(engine: Engine) -> None:
         assert proposed == []
     assert len(touched) == 1  # one fire, seen on four days
     assert candidates(engine) == []
+
+
+def east(metres: float) -> float:
+    """Longitude ``metres`` east of LON (at LAT, where a degree is less than half as long)."""
+    return LON + metres / (111_320.0 * math.cos(math.radians(LAT)))
+
+
+def test_a_flare_jittering_east_west_is_a_candidate_and_a_fire_spreading_east_is_not(engine: Engine) -> None:
+    # 0.0115° of longitude apart: 600 m at 62° N, though 1,280 m at the equator
+    spots = {day: (east(offset), east(offset + 200)) for day, offset in enumerate((0.0, 400.0, 150.0))}
+    for day, (west, far) in spots.items():
+        at = T0 + timedelta(days=day)
+        ingest(engine, pixel(LAT, west, at), pixel(LAT, far, at))
+        detect(engine)
+    (candidate,) = candidates(engine)
+    # the farthest point (600 m) from the mean of the six (1,700 / 6 m), plus half a pixel
+    assert candidate.days == 3 and candidate.radius_m == pytest.approx(600 - 1700 / 6 + 375, abs=3)
+
+    for day in range(4):  # a fire 20 km away moving a pixel-width further east each day
+        at = T0 + timedelta(days=day)
+        start = 20_000.0 + 900.0 * day
+        ingest(engine, pixel(LAT, east(start), at), pixel(LAT, east(start + 200), at))
+        detect(engine)
+    assert len(candidates(engine)) == 1
 
 
 def test_the_thresholds_are_parameters(engine: Engine) -> None:

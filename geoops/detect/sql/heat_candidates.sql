@@ -1,45 +1,59 @@
 -- Learned persistence: an incident seen on :min_days distinct UTC days whose hotspot points
 -- all lie within :max_extent_m of one another never spread, so it is proposed as a heat
 -- source. Cheap tests on the incident row (days between first and last detection, the
--- span of its perimeter) come first, so a large or short-lived fire costs no evidence read.
+-- span of its perimeter) come first, so a large or short-lived fire costs no evidence read;
+-- then the days and the spans of its points, so only a real candidate is projected.
 -- Distances are measured in an azimuthal equidistant projection centred on the points'
 -- centroid (geodesic from the centre); a spot across ±180° is shifted to 0..360 first.
 -- A spot is not proposed again while a pending or rejected candidate of another incident
 -- lies within either radius; an incident's own candidate only has its figures refreshed
 -- (its place and radius too while it still awaits a decision).
-WITH quiet AS (
+WITH quiet AS MATERIALIZED (
     SELECT i.id
     FROM incidents AS i
-    WHERE i.id = ANY(:ids)
+    WHERE i.id = ANY(CAST(:ids AS bigint[]))
       AND i.merged_into_id IS NULL
       AND i.status <> 'dismissed'
       AND i.geom IS NOT NULL
       AND (i.last_observed_at AT TIME ZONE 'UTC')::date
           - (i.first_observed_at AT TIME ZONE 'UTC')::date >= :min_days - 1
       AND (ST_YMax(i.geom) - ST_YMin(i.geom)) * 110574.0 <= :max_extent_m + :footprint_slack_m
-), seen AS (
+      -- the same for the east-west span, measured on the parallel nearest a pole (the
+      -- shortest there is; the other way round across ±180°), 1% short for the geodesic
+      AND least(ST_XMax(i.geom) - ST_XMin(i.geom), 360.0 - (ST_XMax(i.geom) - ST_XMin(i.geom)))
+          * 111319.0 * cos(radians(least(90.0, greatest(abs(ST_YMax(i.geom)), abs(ST_YMin(i.geom))))))
+          <= 1.01 * (:max_extent_m + :footprint_slack_m)
+), seen AS MATERIALIZED (
     SELECT e.incident_id,
            count(*) AS detections,
            count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) AS days,
            min(h.observed_at) AS first_seen,
            max(h.observed_at) AS last_seen,
-           ST_Collect(h.geom) AS points
+           -- in evidence order, so the centroid's last digits do not depend on the plan
+           ST_Collect(h.geom ORDER BY e.id) AS points
     FROM quiet AS q
     JOIN incident_evidence AS e ON e.incident_id = q.id AND e.kind = 'hotspot'
     JOIN hotspots AS h ON h.id = e.hotspot_id
     GROUP BY e.incident_id
     HAVING count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) >= :min_days
+       -- the points' own spans, tested like the perimeter's before any projection is built
+       -- (1% short: the projected distances below are not exactly geodesic)
+       AND (max(ST_Y(h.geom)) - min(ST_Y(h.geom))) * 110574.0 <= 1.01 * :max_extent_m
+       AND least(max(ST_X(h.geom)) - min(ST_X(h.geom)), 360.0 - (max(ST_X(h.geom)) - min(ST_X(h.geom))))
+           * 111319.0 * cos(radians(least(90.0, greatest(abs(max(ST_Y(h.geom))), abs(min(ST_Y(h.geom)))))))
+           <= 1.01 * :max_extent_m
 ), unwrapped AS (
     SELECT s.*, CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
                      THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts
     FROM seen AS s
 ), centred AS (
     SELECT u.*, ST_Centroid(u.pts) AS centre FROM unwrapped AS u
-), local AS (
+), local AS MATERIALIZED (
+    -- one projection per incident: building it is the expensive part
     SELECT c.*, ST_Transform(c.pts, format('+proj=aeqd +lat_0=%s +lon_0=%s +datum=WGS84 +units=m',
                                            ST_Y(c.centre), ST_X(c.centre))) AS metres
     FROM centred AS c
-), qualified AS (
+), qualified AS MATERIALIZED (
     SELECT l.incident_id, l.days, l.detections, l.first_seen, l.last_seen,
            ST_WrapX(l.centre, 180, -360) AS geom,
            greatest(:min_radius_m, ST_MaxDistance(ST_MakePoint(0, 0), l.metres)

@@ -5,7 +5,9 @@
 -- centroid. Protected objects: the nearest feature of any protected layer within a search
 -- box of :protected_search_m around the perimeter, the same way.
 -- A layer that does not exist says so in *_available; the scoring itself is Python's.
-WITH target AS (
+-- The CTEs are MATERIALIZED so the hull and its geography are computed once per incident,
+-- not once per candidate feature.
+WITH target AS MATERIALIZED (
     SELECT i.id,
            -- distances from the convex hull: the same for anything outside it, and cheap
            -- to measure however ragged a big perimeter is
@@ -15,10 +17,20 @@ WITH target AS (
            i.growth_ha,
            i.area_ha
     FROM incidents AS i
-    WHERE i.id = ANY(:ids)
-), settlement_layer AS (
+    WHERE i.id = ANY(CAST(:ids AS bigint[]))
+), located AS MATERIALIZED (
+    SELECT t.*,
+           t.shape::geography AS shape_g,
+           t.at::geography AS at_g,
+           -- the protected search box: :protected_search_m around the hull, in degrees
+           ST_Expand(t.shape,
+                     :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(t.at))), 0.02)),
+                     :protected_search_m / 110574.0) AS search_box
+    FROM target AS t
+    WHERE t.at IS NOT NULL
+), settlement_layer AS MATERIALIZED (
     SELECT l.id FROM layers AS l WHERE l.name = :settlements_layer
-), protected_layer AS (
+), protected_layer AS MATERIALIZED (
     SELECT l.id, l.name FROM layers AS l WHERE l.name = ANY(CAST(:protected_layers AS text[]))
 )
 SELECT t.id,
@@ -34,6 +46,7 @@ SELECT t.id,
        p.name AS protected_name,
        p.distance_m AS protected_distance_m
 FROM target AS t
+LEFT JOIN located AS g ON g.id = t.id
 LEFT JOIN LATERAL (
     SELECT jsonb_agg(jsonb_build_object(
                'name', c.properties ->> 'name',
@@ -44,31 +57,39 @@ LEFT JOIN LATERAL (
            ) ORDER BY c.distance_m) AS nearby
     FROM (
         SELECT f.properties,
-               ST_Distance(t.shape::geography, f.geom::geography) AS distance_m,
-               degrees(ST_Azimuth(t.at::geography, ST_PointOnSurface(f.geom)::geography)) AS bearing_deg
+               ST_Distance(g.shape_g, f.geom::geography) AS distance_m,
+               degrees(ST_Azimuth(g.at_g, ST_PointOnSurface(f.geom)::geography)) AS bearing_deg
         FROM layer_features AS f
         WHERE f.layer_id = (SELECT id FROM settlement_layer)
-        ORDER BY f.geom <-> t.at
+        ORDER BY f.geom <-> g.at
         LIMIT :settlement_candidates
     ) AS c
-) AS s ON t.at IS NOT NULL
+) AS s ON g.id IS NOT NULL
 LEFT JOIN LATERAL (
     SELECT c.layer, c.name, c.distance_m
     FROM (
-        SELECT (SELECT l.name FROM protected_layer AS l WHERE l.id = f.layer_id) AS layer,
-               f.properties ->> 'name' AS name,
-               ST_Distance(t.shape::geography, f.geom::geography) AS distance_m
-        FROM layer_features AS f
-        WHERE f.layer_id IN (SELECT id FROM protected_layer)
-          -- the search box keeps a small layer from walking the whole index
-          AND f.geom && ST_Expand(
-              t.shape,
-              :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(t.at))), 0.02)),
-              :protected_search_m / 110574.0)
-        ORDER BY f.geom <-> t.shape
-        LIMIT :protected_candidates
+        SELECT (SELECT l.name FROM protected_layer AS l WHERE l.id = n.layer_id) AS layer,
+               n.properties ->> 'name' AS name,
+               ST_Distance(g.shape_g, n.geom::geography) AS distance_m
+        FROM (
+            -- the nearest of each layer (layer_id = one value is an index condition of the
+            -- (layer_id, geom) index), then the nearest of them all: the same candidates
+            SELECT k.*
+            FROM protected_layer AS pl
+            CROSS JOIN LATERAL (
+                SELECT f.layer_id, f.properties, f.geom, f.geom <-> g.shape AS planar
+                FROM layer_features AS f
+                WHERE f.layer_id = pl.id
+                  -- the search box keeps a small layer from walking the whole index
+                  AND f.geom && g.search_box
+                ORDER BY f.geom <-> g.shape
+                LIMIT :protected_candidates
+            ) AS k
+            ORDER BY k.planar
+            LIMIT :protected_candidates
+        ) AS n
     ) AS c
     ORDER BY c.distance_m
     LIMIT 1
-) AS p ON t.at IS NOT NULL
+) AS p ON g.id IS NOT NULL AND EXISTS (SELECT 1 FROM protected_layer)
 ORDER BY t.id

@@ -1,17 +1,36 @@
 -- Incidents only grow between passes, so their links to jurisdictions only grow too: link
 -- each incident to the jurisdictions met by the evidence attached to it in this
--- transaction (small shapes, cheap to test against big boundaries), and give each
--- survivor of a merge the links of the incidents it absorbed, which lose theirs
--- (three statements).
+-- transaction, and give each survivor of a merge the links of the incidents it absorbed,
+-- which lose theirs (three statements).
+-- The new shapes are tested against jurisdiction_parts (the boundaries cut into pieces of
+-- at most 128 vertices, migration 0010), and only for jurisdictions the incident is not
+-- linked to yet: the box of an incident's new shapes finds the parts it may meet, a part
+-- of a linked jurisdiction needs no test, and the others are tested shape by shape.
+WITH fresh AS MATERIALIZED (
+    SELECT e.incident_id,
+           ST_Extent(coalesce(h.footprint, r.geom, a.geom))::geometry AS box,
+           array_agg(coalesce(h.footprint, r.geom, a.geom)) AS shapes
+    FROM incident_evidence AS e
+    LEFT JOIN hotspots AS h ON h.id = e.hotspot_id
+    LEFT JOIN reports AS r ON r.id = e.report_id
+    LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
+    WHERE e.incident_id = ANY(CAST(:ids AS bigint[])) AND e.added_at = now()
+    GROUP BY e.incident_id
+), unlinked AS MATERIALIZED (
+    SELECT f.incident_id, p.jurisdiction_id, p.id AS part_id, f.shapes
+    FROM fresh AS f
+    JOIN jurisdiction_parts AS p ON p.geom && f.box
+    WHERE NOT EXISTS (
+        SELECT 1 FROM incident_jurisdictions AS ij
+        WHERE ij.incident_id = f.incident_id AND ij.jurisdiction_id = p.jurisdiction_id)
+)
 INSERT INTO incident_jurisdictions (incident_id, jurisdiction_id)
-SELECT DISTINCT e.incident_id, j.id
-FROM incident_evidence AS e
-LEFT JOIN hotspots AS h ON h.id = e.hotspot_id
-LEFT JOIN reports AS r ON r.id = e.report_id
-LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
-CROSS JOIN LATERAL (SELECT coalesce(h.footprint, r.geom, a.geom) AS shape) AS x
-JOIN jurisdictions AS j ON j.geom && x.shape AND ST_Intersects(j.geom, x.shape)
-WHERE e.incident_id = ANY(:ids) AND e.added_at = now()
+SELECT DISTINCT u.incident_id, u.jurisdiction_id
+FROM unlinked AS u
+JOIN jurisdiction_parts AS p ON p.id = u.part_id
+WHERE EXISTS (
+    SELECT 1 FROM unnest(u.shapes) AS s(shape)
+    WHERE s.shape && p.geom AND ST_Intersects(p.geom, s.shape))
 ON CONFLICT DO NOTHING;
 INSERT INTO incident_jurisdictions (incident_id, jurisdiction_id)
 SELECT m.merged_into_id, ij.jurisdiction_id
