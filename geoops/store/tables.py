@@ -494,7 +494,8 @@ heat_source_candidates = Table(
 Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
 
 # What new evidence measures to, per incident, under GiST: the perimeter ST_Subdivide'd
-# into small parts ('p') and the points of reports and alarms ('g').
+# into small pieces ('p'), the pieces passes added since ('n'), and the points of reports
+# and alarms ('g').
 incident_shapes = Table(
     "incident_shapes",
     metadata,
@@ -502,7 +503,7 @@ incident_shapes = Table(
     Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
     Column("kind", String(1), nullable=False),
     Column("geom", _geom("GEOMETRY"), nullable=False),
-    CheckConstraint("kind IN ('p', 'g')", name="incident_shapes_kind"),
+    CheckConstraint("kind IN ('p', 'n', 'g')", name="incident_shapes_kind"),
 )
 Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
 Index("incident_shapes_incident", incident_shapes.c.incident_id)

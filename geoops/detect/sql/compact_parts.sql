@@ -1,23 +1,25 @@
--- Each pass lays the pieces it adds to a perimeter next to the earlier ones ('p' shapes),
--- so a fire's pieces pile up and overlap. When an incident of this pass has more than
--- twice the pieces a fresh cut of its whole perimeter would give (plus a few), they are
--- replaced by that cut: new hotspots then probe few, tight boxes, and the cost of re-cutting
--- a large perimeter is paid once every several passes, not every pass.
+-- Each pass lays the pieces it adds to a perimeter ('n') next to the earlier ones, so a
+-- fire's pieces pile up and overlap. When an incident of this pass has piled up more new
+-- pieces than its last whole cut ('p') has (and more than a few), all of them are replaced
+-- by a fresh cut of its whole perimeter: new hotspots then probe few, tight boxes, and the
+-- cost of re-cutting a large perimeter is paid after as many new pieces as it has, so a
+-- pass still costs what it adds.
 WITH counted AS (
-    SELECT s.incident_id, count(*) AS pieces
+    SELECT s.incident_id,
+           count(*) FILTER (WHERE s.kind = 'n') AS added,
+           count(*) FILTER (WHERE s.kind = 'p') AS cut
     FROM incident_shapes AS s
-    WHERE s.incident_id = ANY(:ids) AND s.kind = 'p'
+    WHERE s.incident_id = ANY(:ids) AND s.kind IN ('p', 'n')
     GROUP BY s.incident_id
 ), crowded AS (
     SELECT i.id
     FROM counted AS c
     JOIN incidents AS i ON i.id = c.incident_id
-    WHERE ST_Dimension(i.geom) = 2
-      AND c.pieces > 2 * ceil(ST_NPoints(i.geom)::float8 / :part_vertices) + :spare_pieces
+    WHERE c.added > greatest(c.cut, :spare_pieces) AND ST_Dimension(i.geom) = 2
 ), dropped AS (
     DELETE FROM incident_shapes AS s
     USING crowded AS c
-    WHERE s.incident_id = c.id AND s.kind = 'p'
+    WHERE s.incident_id = c.id AND s.kind IN ('p', 'n')
 )
 INSERT INTO incident_shapes (incident_id, kind, geom)
 SELECT i.id, 'p', ST_Subdivide(i.geom, :part_vertices)

@@ -5,8 +5,9 @@
 -- longitude as long as degrees of latitude there, and :reach_deg / :fusion_deg are its
 -- reach and the fusion distance in degrees of latitude. Over a few kilometres that planar
 -- measure is within a few metres of the geodesic one, and many times cheaper.
--- A hotspot measures to the incidents' perimeter parts ('p', ST_Subdivide'd perimeters, so
--- an index probe finds a few small polygons), ground evidence to any shape ('p' or 'g').
+-- A hotspot measures to the incidents' perimeter pieces ('p' a whole perimeter cut by
+-- ST_Subdivide, 'n' the pieces added since: an index probe finds a few small polygons),
+-- ground evidence to any shape (also the 'g' points of reports and alarms).
 WITH batch AS MATERIALIZED (
     SELECT b.kind, b.id, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
            ST_MakeEnvelope(b.rx0, b.ry0, b.rx1, b.ry1, 4326) AS reach,
@@ -24,7 +25,7 @@ WITH batch AS MATERIALIZED (
     FROM scaled AS n
     JOIN incident_shapes AS s
       ON s.geom && n.reach
-     AND (n.kind <> 'h' OR s.kind = 'p')
+     AND (n.kind <> 'h' OR s.kind <> 'g')
      AND ST_DWithin(ST_Scale(s.geom, n.kx, 1), n.scaled, n.reach_deg)
 )
 -- new evidence ~ an incident still active at its time (ground evidence may also come up to

@@ -68,10 +68,11 @@ WITH new_ev AS (
     WHERE e.footprint IS NOT NULL
     GROUP BY e.incident_id
 ), parts AS (
-    -- the patch joins the incident's indexed shapes in small pieces ('p'): new hotspots
-    -- measure to these, so no pass ever re-reads or re-cuts a whole perimeter
+    -- the patch joins the incident's indexed shapes in small new pieces ('n'): new hotspots
+    -- measure to these, so a pass never re-reads or re-cuts a whole perimeter
+    -- (sql/compact_parts.sql re-cuts it once enough pieces have piled up)
     INSERT INTO incident_shapes (incident_id, kind, geom)
-    SELECT p.incident_id, 'p', ST_Subdivide(p.patch, :part_vertices)
+    SELECT p.incident_id, 'n', ST_Subdivide(p.patch, :part_vertices)
     FROM patches AS p
     WHERE ST_Dimension(p.patch) = 2
 ), perimeters AS (

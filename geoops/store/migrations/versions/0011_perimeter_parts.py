@@ -1,6 +1,6 @@
 """Incidents are found through pieces of their perimeter instead of every pixel footprint:
-incident_shapes keeps each pass's addition to a perimeter ST_Subdivide'd ('p'; existing
-perimeters are cut once here) next to the ground points ('g'), and ground evidence has its
+incident_shapes keeps each perimeter ST_Subdivide'd ('p'), the pieces passes added since
+('n'), next to the ground points ('g'), and ground evidence has its
 own partial index, so a pass never reads all of a fire's hotspots.
 
 Revision ID: 0011
@@ -27,7 +27,7 @@ def upgrade() -> None:
         f"SELECT i.id, 'p', ST_Subdivide(i.geom, {PART_VERTICES}) FROM incidents AS i "
         "WHERE i.merged_into_id IS NULL AND ST_Dimension(i.geom) = 2"
     )
-    op.create_check_constraint("incident_shapes_kind", "incident_shapes", "kind IN ('p', 'g')")
+    op.create_check_constraint("incident_shapes_kind", "incident_shapes", "kind IN ('p', 'n', 'g')")
     op.create_index(
         "incident_evidence_ground",
         "incident_evidence",
@@ -39,7 +39,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("incident_evidence_ground", "incident_evidence")
     op.drop_constraint("incident_shapes_kind", "incident_shapes", type_="check")
-    op.execute("DELETE FROM incident_shapes WHERE kind = 'p'")
+    op.execute("DELETE FROM incident_shapes WHERE kind IN ('p', 'n')")
     op.execute(
         "INSERT INTO incident_shapes (incident_id, kind, geom) "
         "SELECT e.incident_id, 'h', h.footprint FROM incident_evidence AS e "
