@@ -1,4 +1,4 @@
--- Each pass lays the pieces it adds to a perimeter ('n') next to the earlier ones, so a
+-- Each pass lays the footprints it adds to a perimeter ('n') next to the earlier pieces, so a
 -- fire's pieces pile up and overlap. When an incident of this pass has piled up more new
 -- pieces than its last whole cut ('p') has (and more than a few), all of them are replaced
 -- by a fresh cut of its whole perimeter: new hotspots then probe few, tight boxes, and the

@@ -5,7 +5,7 @@
 -- pass (the ev_ arrays); the perimeter as the union of the perimeters so far with the new
 -- pixel footprints (every older footprint lies inside them); the ground evidence (reports,
 -- alarms: few, read through a partial index) for the independent sources. The new
--- footprints' union also joins the incident's shapes for linking, cut in small parts.
+-- footprints also join the incident's shapes that linking measures to.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
 -- geodesic, in hectares; growth is against the area before this pass.
 -- Independent sources: the satellite (all hotspots together), each sensor station, each
@@ -13,19 +13,23 @@
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
 -- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
 WITH new_ev AS (
-    SELECT n.incident_id, n.hotspot_id,
-           coalesce(h.observed_at, r.reported_at, a.observed_at) AS observed_at,
-           coalesce(h.ingested_at, r.received_at, a.created_at) AS ingested_at,
-           h.frp, h.confidence, h.geom AS spot,
-           -- a footprint broken in storage (never built so by ingest) is repaired, not fatal
-           CASE WHEN ST_IsValid(h.footprint) THEN h.footprint
-                ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint
+    SELECT n.incident_id, n.hotspot_id, x.*
     FROM unnest(CAST(:ev_incidents AS bigint[]), CAST(:ev_hotspots AS bigint[]),
                 CAST(:ev_reports AS bigint[]), CAST(:ev_alarms AS bigint[]))
          AS n(incident_id, hotspot_id, report_id, alarm_id)
-    LEFT JOIN hotspots AS h ON h.id = n.hotspot_id
-    LEFT JOIN reports AS r ON r.id = n.report_id
-    LEFT JOIN sensor_alarms AS a ON a.id = n.alarm_id
+    CROSS JOIN LATERAL (  -- primary-key look-ups (OFFSET 0 keeps the planner from hashing whole tables)
+        SELECT h.observed_at, h.ingested_at, h.frp, h.confidence, h.geom AS spot,
+               -- footprints are lon/lat boxes: snapped to the 1e-6 degree grid the API serves,
+               -- their union stays on it (a box broken in storage is repaired, not fatal)
+               CASE WHEN ST_IsValid(h.footprint) THEN ST_SnapToGrid(h.footprint, 0.000001)
+                    ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint
+        FROM hotspots AS h WHERE h.id = n.hotspot_id
+        UNION ALL
+        SELECT r.reported_at, r.received_at, NULL, NULL, NULL, NULL FROM reports AS r WHERE r.id = n.report_id
+        UNION ALL
+        SELECT a.observed_at, a.created_at, NULL, NULL, NULL, NULL FROM sensor_alarms AS a WHERE a.id = n.alarm_id
+        OFFSET 0
+    ) AS x
 ), fresh AS (
     SELECT e.incident_id,
            count(e.hotspot_id) AS hotspots,
@@ -61,33 +65,28 @@ WITH new_ev AS (
     LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
     WHERE e.incident_id = ANY(:ids) AND e.hotspot_id IS NULL
     GROUP BY e.incident_id
-), patches AS MATERIALIZED (
-    -- what this pass adds to each perimeter: the union of its new pixel footprints
-    SELECT e.incident_id, ST_Union(e.footprint) AS patch
-    FROM new_ev AS e
-    WHERE e.footprint IS NOT NULL
-    GROUP BY e.incident_id
 ), parts AS (
-    -- the patch joins the incident's indexed shapes in small new pieces ('n'): new hotspots
+    -- new footprints join the incident's indexed shapes as new pieces ('n'): new hotspots
     -- measure to these, so a pass never re-reads or re-cuts a whole perimeter
     -- (sql/compact_parts.sql re-cuts it once enough pieces have piled up)
     INSERT INTO incident_shapes (incident_id, kind, geom)
-    SELECT p.incident_id, 'n', ST_Subdivide(p.patch, :part_vertices)
-    FROM patches AS p
-    WHERE ST_Dimension(p.patch) = 2
+    SELECT e.incident_id, 'n', e.footprint
+    FROM new_ev AS e
+    WHERE ST_Dimension(e.footprint) = 2 AND NOT ST_IsEmpty(e.footprint)
 ), perimeters AS (
-    -- snapped to the 1e-6 degree grid the API serves, so the served shape stays valid
-    SELECT g.incident_id,
-           nullif(ST_Multi(ST_ReducePrecision(ST_Union(g.shape), 0.000001)), 'MULTIPOLYGON EMPTY') AS perimeter
+    -- the union of axis-parallel boxes on the 1e-6 grid has its corners on that grid too,
+    -- so the served perimeter stays valid without another snapping pass over all of it
+    SELECT g.incident_id, nullif(ST_Multi(ST_Union(g.shape)), 'MULTIPOLYGON EMPTY') AS perimeter
     FROM (
-        SELECT p.incident_id, p.patch AS shape FROM patches AS p
+        SELECT e.incident_id, e.footprint AS shape FROM new_ev AS e WHERE e.footprint IS NOT NULL
         UNION ALL
         SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
         WHERE ST_Dimension(i.geom) = 2
         UNION ALL
         SELECT i.id, i.geom FROM incidents AS i
         WHERE i.id = ANY(:ids) AND ST_Dimension(i.geom) = 2
-          AND (i.id IN (SELECT incident_id FROM patches) OR i.id IN (SELECT survivor FROM merges))
+          AND (i.id IN (SELECT incident_id FROM new_ev WHERE footprint IS NOT NULL)
+               OR i.id IN (SELECT survivor FROM merges))
     ) AS g
     GROUP BY g.incident_id
 ), agg AS (
