@@ -36,7 +36,13 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> list[tuple[Node, Nod
     if len(evidence) < 2:
         return []
     boxes = evidence.boxes
-    tree = shapely.STRtree(shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]))
+    point = (boxes[:, 0] == boxes[:, 2]) & (boxes[:, 1] == boxes[:, 3])  # reports and alarms
+    shapes = np.where(
+        point,
+        shapely.points(boxes[:, 0], boxes[:, 1]),
+        shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]),
+    )
+    tree = shapely.STRtree(shapes)
     searched = expanded(boxes, reach.search_m(evidence))
     found_a: list[NDArray[np.int64]] = []
     found_b: list[NDArray[np.int64]] = []
@@ -48,7 +54,7 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> list[tuple[Node, Nod
         index = np.flatnonzero(crossing)
         hits = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]), predicate="intersects")
         a, b = index[hits[0]], hits[1]
-        keep = a < b if shift == 0.0 else a != b
+        keep = a != b  # a pair may be found from one side only: ground evidence reaches farther
         a, b = a[keep], b[keep]
         shifted = boxes[a] + np.array([shift, 0.0, shift, 0.0])
         both_hotspots = (evidence.kinds[a] == HOTSPOT) & (evidence.kinds[b] == HOTSPOT)
