@@ -1,0 +1,38 @@
+"""Perimeter pieces: what new hotspots measure to, kept small as a fire grows pass by pass."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine
+
+from tests.detect.test_detection_pass import LON, T0, detect, ingest, live_incidents, north, pixel, query
+
+
+def pieces(engine: Engine) -> dict[str, int]:
+    rows = query(engine, "SELECT kind, count(*) AS n FROM incident_shapes GROUP BY kind")
+    return {r.kind: r.n for r in rows}
+
+
+def test_pieces_pile_up_then_are_recut_and_the_fire_stays_one_incident(engine: Engine) -> None:
+    for step in range(14):  # a fire growing north, 300 m a pass, five pixels wide
+        at = T0 + timedelta(hours=3 * step)
+        ingest(engine, *(pixel(north(300 * step), LON + 0.006 * k, at) for k in range(5)))
+        detect(engine)
+    [fire] = live_incidents(engine)
+    assert fire.hotspot_count == 70
+    kinds = pieces(engine)
+    assert kinds.get("p", 0) > 0, "the pieces were re-cut from the whole perimeter at least once"
+    assert kinds.get("n", 0) <= max(kinds["p"], 8) + 5  # never more new pieces than the cut, plus one pass
+    # every piece lies inside the perimeter, and together they cover it
+    [cover] = query(
+        engine,
+        "SELECT bool_and(ST_Covers(ST_Buffer(i.geom, 1e-6), s.geom)) AS inside, "
+        "abs(ST_Area(ST_Union(s.geom)) - ST_Area(i.geom)) / ST_Area(i.geom) AS gap "
+        "FROM incident_shapes AS s JOIN incidents AS i ON i.id = s.incident_id GROUP BY i.id",
+    )
+    assert cover.inside and cover.gap < 1e-6
+    # a hotspot 800 m west of the first row still joins the fire after the re-cut
+    ingest(engine, pixel(north(0), LON - 800 / 52_000, T0 + timedelta(hours=43)))
+    detect(engine)
+    assert [i.hotspot_count for i in live_incidents(engine)] == [71]
