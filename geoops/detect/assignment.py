@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.claims import Evidence
 from geoops.detect.components import Component, Node
+from geoops.store.array_literals import array_literal, timestamp_literal
 from geoops.store.sqlfiles import load_sql
 
 
@@ -55,10 +56,10 @@ def assign_components(
         attached = session.execute(
             sa.text(load_sql("geoops.detect", "attach_evidence")),
             {
-                "incidents": incidents,
-                "kinds": evidence.kinds[rows].tolist(),
-                "items": evidence.ids[rows].tolist(),
-                "observed": [evidence.observed[r] for r in rows],
+                "incidents": array_literal(incidents),
+                "kinds": array_literal(evidence.kinds[rows].tolist()),
+                "items": array_literal(evidence.ids[rows].tolist()),
+                "observed": timestamp_literal(evidence.observed[r] for r in rows),
             },
         )
         result.attached = [Attached(*r) for r in attached.all()]

@@ -67,7 +67,10 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> list[tuple[Node, Nod
         found_b.append(b[near])
     if not found_a:
         return []
-    a, b = np.concatenate(found_a), np.concatenate(found_b)
+    pairs = np.unique(
+        np.sort(np.column_stack([np.concatenate(found_a), np.concatenate(found_b)]), axis=1), axis=0
+    )
+    a, b = pairs[:, 0], pairs[:, 1]
     kinds, ids = evidence.kinds.tolist(), evidence.ids.tolist()
     return [((kinds[i], ids[i]), (kinds[j], ids[j])) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
 

@@ -5,6 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+import numpy as np
+from scipy.sparse import coo_array
+from scipy.sparse.csgraph import connected_components as graph_components
+
 Node = tuple[str, int]
 """``('h', hotspot id)``, ``('r', report id)``, ``('a', sensor alarm id)`` or ``('i', incident id)``."""
 
@@ -20,26 +24,29 @@ class Component:
 def connected_components(items: Iterable[Node], links: Iterable[tuple[Node, Node]]) -> list[Component]:
     """Group new evidence ``items`` by ``links`` between items, or from an item to an incident.
 
-    A union-find over the nodes; every item ends up in exactly one component, alone if
-    nothing links it, and components list items in input order.
+    Every item ends up in exactly one component, alone if nothing links it; components
+    list items in input order and come in the order of their first item. A link to a node
+    that is neither an item nor an incident is ignored.
     """
-    parent: dict[Node, Node] = {}
-
-    def find(node: Node) -> Node:
-        parent.setdefault(node, node)
-        while parent[node] != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    for a, b in links:
-        root_a, root_b = find(a), find(b)
-        if root_a != root_b:
-            parent[root_b] = root_a
-    groups: dict[Node, Component] = {}
-    for item in items:
-        groups.setdefault(find(item), Component()).items.append(item)
-    for node in list(parent):
-        if node[0] == INCIDENT and find(node) in groups:
-            groups[find(node)].incidents.add(node[1])
+    items, links = list(items), list(links)
+    number = {node: n for n, node in enumerate(items)}
+    for a, b in links:  # incidents get numbers after the items
+        for node in (a, b):
+            if node[0] == INCIDENT and node not in number:
+                number[node] = len(number)
+    pairs = np.array([(number[a], number[b]) for a, b in _known(links, number)], dtype=np.int64).reshape(
+        -1, 2
+    )
+    graph = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(number), len(number)))
+    _, labels = graph_components(graph, directed=False)
+    groups: dict[int, Component] = {}
+    for n, item in enumerate(items):
+        groups.setdefault(int(labels[n]), Component()).items.append(item)
+    for node, n in number.items():
+        if node[0] == INCIDENT and int(labels[n]) in groups:
+            groups[int(labels[n])].incidents.add(node[1])
     return list(groups.values())
+
+
+def _known(links: Iterable[tuple[Node, Node]], number: dict[Node, int]) -> Iterable[tuple[Node, Node]]:
+    return ((a, b) for a, b in links if a in number and b in number)

@@ -22,6 +22,7 @@ from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents
 from geoops.detect.priority import PriorityParams, score_incidents
 from geoops.domain import DetectionResult
+from geoops.store.array_literals import array_literal
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
@@ -118,10 +119,10 @@ def _refresh(touched: list[int], assignment: Assignment, *, session: Session) ->
         sa.text(load_sql("geoops.detect", "refresh_incidents")),
         {
             "ids": touched,
-            "ev_incidents": [e.incident_id for e in attached],
-            "ev_hotspots": [e.hotspot_id for e in attached],
-            "ev_reports": [e.report_id for e in attached],
-            "ev_alarms": [e.alarm_id for e in attached],
+            "ev_incidents": array_literal(e.incident_id for e in attached),
+            "ev_hotspots": array_literal(e.hotspot_id for e in attached),
+            "ev_reports": array_literal(e.report_id for e in attached),
+            "ev_alarms": array_literal(e.alarm_id for e in attached),
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,

@@ -12,6 +12,7 @@ from geoops.detect.batch_links import Reach
 from geoops.detect.claims import Evidence
 from geoops.detect.components import Node
 from geoops.detect.local_metres import expanded, metres_per_degree
+from geoops.store.array_literals import array_literal
 from geoops.store.sqlfiles import load_sql
 
 SHIFT = np.array([360.0, 0.0, 360.0, 0.0])
@@ -29,7 +30,7 @@ def links_to_incidents(
     return [((r.a_kind, r.a), (r.b_kind, r.b)) for r in rows]
 
 
-def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, list[Any]]:
+def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, str]:
     """One row per item, and one more shifted by 360° for an item searching across ±180°."""
     boxes = evidence.boxes
     search_m = reach.search_m(evidence)
@@ -40,7 +41,7 @@ def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, list[Any]]:
     shift = np.concatenate([np.zeros((len(evidence), 4)), np.tile(SHIFT, (len(west), 1)),
                             np.tile(-SHIFT, (len(east), 1))])  # fmt: skip
     shapes, areas = boxes[rows] + shift, searched[rows] + shift
-    columns: dict[str, list[Any]] = {
+    columns = {
         "kinds": evidence.kinds[rows].tolist(),
         "ids": evidence.ids[rows].tolist(),
         "t": evidence.times[rows].tolist(),
@@ -51,4 +52,4 @@ def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, list[Any]]:
     for n, name in enumerate(("x0", "y0", "x1", "y1")):
         columns[name] = shapes[:, n].tolist()
         columns["r" + name] = areas[:, n].tolist()
-    return columns
+    return {name: array_literal(values) for name, values in columns.items()}
