@@ -28,7 +28,7 @@ from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
 PERIMETER_PART_VERTICES = 32  # perimeter pieces small enough for cheap link measures
-SPARE_PIECES = 8  # pieces an incident may pile up beyond twice a fresh cut before it is re-cut
+PILE_FACTOR, SPARE_PIECES = 4, 32  # new pieces beyond 4x the last cut, plus 32, and a perimeter is re-cut
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,11 @@ def _refresh(touched: list[int], assignment: Assignment, *, session: Session) ->
     rows = [dict(r) for r in refreshed.mappings()]
     session.execute(
         sa.text(load_sql("geoops.detect", "compact_parts")),
-        {"ids": touched, "part_vertices": PERIMETER_PART_VERTICES, "spare_pieces": SPARE_PIECES},
+        {
+            "ids": touched,
+            "part_vertices": PERIMETER_PART_VERTICES,
+            "pile_factor": PILE_FACTOR,
+            "spare_pieces": SPARE_PIECES,
+        },
     )
     return rows

@@ -27,7 +27,7 @@ def links_to_incidents(
     params: dict[str, Any] = {**_probe_arrays(evidence, reach)}
     params.update(inactive_s=inactive_s, fusion_m=reach.fusion_m, fusion_window_s=reach.fusion_s)
     rows = session.execute(sa.text(load_sql("geoops.detect", "incident_links")), params).all()
-    return [((r.a_kind, r.a), (r.b_kind, r.b)) for r in rows]
+    return [((a_kind, a), (b_kind, b)) for a_kind, a, b_kind, b in rows]
 
 
 def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, str]:

@@ -14,7 +14,10 @@ from datetime import datetime
 def array_literal(values: Iterable[int | float | str | None]) -> str:
     """``{1,2.5,NULL}``: numbers, ``None``, and strings free of commas, quotes, braces,
     backslashes and white space (kinds such as ``h``); anything else needs quoting."""
-    return "{" + ",".join("NULL" if v is None else str(v) for v in values) + "}"
+    items = list(values)
+    if None in items:
+        return "{" + ",".join("NULL" if v is None else str(v) for v in items) + "}"
+    return "{" + ",".join(map(str, items)) + "}"
 
 
 def timestamp_literal(values: Iterable[datetime]) -> str:

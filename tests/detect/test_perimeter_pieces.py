@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from sqlalchemy import Engine
 
+from geoops.detect.detection_pass import PILE_FACTOR, SPARE_PIECES
 from tests.detect.test_detection_pass import LON, T0, detect, ingest, live_incidents, north, pixel, query
 
 
@@ -23,7 +24,8 @@ def test_pieces_pile_up_then_are_recut_and_the_fire_stays_one_incident(engine: E
     assert fire.hotspot_count == 70
     kinds = pieces(engine)
     assert kinds.get("p", 0) > 0, "the pieces were re-cut from the whole perimeter at least once"
-    assert kinds.get("n", 0) <= max(kinds["p"], 8) + 5  # never more new pieces than the cut, plus one pass
+    # never more new pieces than the rule allows, plus the last pass's five
+    assert kinds.get("n", 0) <= PILE_FACTOR * kinds["p"] + SPARE_PIECES + 5
     # every piece lies inside the perimeter, and together they cover it
     [cover] = query(
         engine,

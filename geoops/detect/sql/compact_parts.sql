@@ -1,9 +1,9 @@
 -- Each pass lays the footprints it adds to a perimeter ('n') next to the earlier pieces, so a
 -- fire's pieces pile up and overlap. When an incident of this pass has piled up more new
--- pieces than its last whole cut ('p') has (and more than a few), all of them are replaced
--- by a fresh cut of its whole perimeter: new hotspots then probe few, tight boxes, and the
--- cost of re-cutting a large perimeter is paid after as many new pieces as it has, so a
--- pass still costs what it adds.
+-- pieces than :pile_factor times its last whole cut ('p') has, plus :spare_pieces, all of
+-- them are replaced by a fresh cut of its whole perimeter: new hotspots then probe few,
+-- tight boxes, and the cost of re-cutting a large perimeter is paid once its new pieces
+-- outnumber the cut, so a pass still costs about what it adds.
 WITH counted AS (
     SELECT s.incident_id,
            count(*) FILTER (WHERE s.kind = 'n') AS added,
@@ -15,7 +15,7 @@ WITH counted AS (
     SELECT i.id
     FROM counted AS c
     JOIN incidents AS i ON i.id = c.incident_id
-    WHERE c.added > greatest(c.cut, :spare_pieces) AND ST_Dimension(i.geom) = 2
+    WHERE c.added > :pile_factor * c.cut + :spare_pieces AND ST_Dimension(i.geom) = 2
 ), dropped AS (
     DELETE FROM incident_shapes AS s
     USING crowded AS c
