@@ -198,6 +198,12 @@ layer_feature_parts = Table(
 )
 Index("layer_feature_parts_geom_gist", layer_feature_parts.c.geom, postgresql_using="gist")
 Index("layer_feature_parts_feature", layer_feature_parts.c.feature_id)
+Index(  # a static-hotspot probe meets only the parts of the layer it asks for (0011)
+    "layer_feature_parts_layer_geom_gist",
+    layer_feature_parts.c.layer_id,
+    layer_feature_parts.c.geom,
+    postgresql_using="gist",
+)
 
 # One status row per polled FIRMS source and per inbox.
 SOURCE_KINDS = ("url", "file", "inbox")
@@ -500,7 +506,8 @@ incident_shapes = Table(
     "incident_shapes",
     metadata,
     Column("id", BigInteger, primary_key=True),
-    Column("incident_id", BigInteger, ForeignKey("incidents.id", ondelete="CASCADE"), nullable=False),
+    # no foreign key: a derived index that passes fill by the thousand; incidents are never deleted
+    Column("incident_id", BigInteger, nullable=False),
     Column("kind", String(1), nullable=False),
     Column("geom", _geom("GEOMETRY"), nullable=False),
     CheckConstraint("kind IN ('p', 'n', 'g')", name="incident_shapes_kind"),

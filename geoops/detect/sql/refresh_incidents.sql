@@ -74,12 +74,15 @@ WITH new_ev AS (
     FROM new_ev AS e
     WHERE ST_Dimension(e.footprint) = 2 AND NOT ST_IsEmpty(e.footprint)
 ), additions AS (
-    -- what this pass adds to each perimeter, merged first: the new footprints and the
-    -- perimeters of the incidents absorbed here (small), then one overlay with the
-    -- perimeter so far (large), so the large one is processed once
-    SELECT g.incident_id, ST_UnaryUnion(ST_Collect(g.shape)) AS shape
+    -- what this pass adds to each perimeter, merged first: the new footprints (valid boxes,
+    -- whose union buffer(0) builds twice as fast as an overlay union) and the perimeters
+    -- of the incidents absorbed here; then one overlay with the perimeter so far (large),
+    -- so the large one is processed once
+    SELECT g.incident_id, ST_Union(g.shape) AS shape
     FROM (
-        SELECT e.incident_id, e.footprint AS shape FROM new_ev AS e WHERE e.footprint IS NOT NULL
+        SELECT e.incident_id, ST_Buffer(ST_Collect(e.footprint), 0) AS shape
+        FROM new_ev AS e WHERE e.footprint IS NOT NULL
+        GROUP BY e.incident_id
         UNION ALL
         SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
         WHERE ST_Dimension(i.geom) = 2
