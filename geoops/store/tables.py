@@ -198,12 +198,6 @@ layer_feature_parts = Table(
 )
 Index("layer_feature_parts_geom_gist", layer_feature_parts.c.geom, postgresql_using="gist")
 Index("layer_feature_parts_feature", layer_feature_parts.c.feature_id)
-Index(  # a static-hotspot probe meets only the parts of the layer it asks for (0011)
-    "layer_feature_parts_layer_geom_gist",
-    layer_feature_parts.c.layer_id,
-    layer_feature_parts.c.geom,
-    postgresql_using="gist",
-)
 
 # One status row per polled FIRMS source and per inbox.
 SOURCE_KINDS = ("url", "file", "inbox")

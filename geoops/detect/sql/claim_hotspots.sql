@@ -16,18 +16,17 @@ WITH new AS (
 ), marked AS MATERIALIZED (
     SELECT n.id, CASE
         WHEN coalesce(n.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || n.fire_type
-        WHEN EXISTS (  -- one scalar layer id per probe: the (layer_id, geom) GiST meets only that layer
-            SELECT 1 FROM unnest(CAST(:heat_layer_ids AS int[])) AS l(id)
-            JOIN layer_features AS f ON f.layer_id = l.id
-            WHERE f.geom && ST_Expand(n.geom, 0.1)
+        WHEN EXISTS (
+            SELECT 1 FROM layer_features AS f
+            WHERE f.layer_id = ANY(:heat_layer_ids)
+              AND f.geom && ST_Expand(n.geom, 0.1)
               AND ST_DWithin(f.geom::geography, n.geom::geography, least(5000.0, CASE
                   WHEN f.properties ->> 'radius_m' ~ '^\d{1,5}(\.\d+)?$'
                   THEN (f.properties ->> 'radius_m')::float8 ELSE :heat_radius_m END))
         ) THEN 'heat_source'
-        WHEN EXISTS (  -- against the subdivided parts of each water layer: big lakes stay cheap
-            SELECT 1 FROM unnest(CAST(:water_layer_ids AS int[])) AS l(id)
-            JOIN layer_feature_parts AS f ON f.layer_id = l.id
-            WHERE f.geom && n.geom AND ST_Intersects(f.geom, n.geom)
+        WHEN EXISTS (  -- against the subdivided parts: big lakes stay cheap to test
+            SELECT 1 FROM layer_feature_parts AS f
+            WHERE f.layer_id = ANY(:water_layer_ids) AND f.geom && n.geom AND ST_Intersects(f.geom, n.geom)
         ) THEN 'water'
     END AS reason
     FROM new AS n

@@ -1,8 +1,7 @@
 """Incidents are found through pieces of their perimeter instead of every pixel footprint:
 incident_shapes keeps each perimeter ST_Subdivide'd ('p'), the pieces passes added since
 ('n'), next to the ground points ('g'), and ground evidence has its
-own partial index, so a pass never reads all of a fire's hotspots. Layer parts get a
-(layer, geometry) GiST, so a water test meets only water.
+own partial index, so a pass never reads all of a fire's hotspots.
 
 Revision ID: 0011
 Revises: 0010
@@ -37,13 +36,6 @@ def upgrade() -> None:
         ["incident_id"],
         postgresql_where="hotspot_id IS NULL",
     )
-    # a static-hotspot probe meets only the parts of the layer it asks for (water, not regions)
-    op.create_index(
-        "layer_feature_parts_layer_geom_gist",
-        "layer_feature_parts",
-        ["layer_id", "geom"],
-        postgresql_using="gist",
-    )
 
 
 def downgrade() -> None:
@@ -55,7 +47,6 @@ def downgrade() -> None:
         ["id"],
         ondelete="CASCADE",
     )
-    op.drop_index("layer_feature_parts_layer_geom_gist", "layer_feature_parts")
     op.drop_index("incident_evidence_ground", "incident_evidence")
     op.drop_constraint("incident_shapes_kind", "incident_shapes", type_="check")
     op.execute("DELETE FROM incident_shapes WHERE kind IN ('p', 'n')")
