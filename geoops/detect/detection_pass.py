@@ -7,6 +7,9 @@ the table. An advisory lock lets any number of processes run it without double w
 
 from __future__ import annotations
 
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +53,24 @@ class DetectParams:
 
 def run_detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
     """Link every unseen piece of evidence; write incidents, evidence and events. Never commits."""
+    with _collector_paused():
+        return _detection_pass(params, session=session)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """A pass makes tens of thousands of small objects at once: a cyclic garbage collection
+    in the middle of it (measured: 140 ms) costs more than most of its statements."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
     # JIT compiles for a quarter of a second on these large estimates and saves nothing.
     session.execute(sa.text("SET LOCAL jit = off"))
