@@ -37,10 +37,12 @@ from geoops.store.sqlfiles import load_sql
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 CLASSES = ("low", "medium", "high", "critical")
 PROTECTED_CANDIDATES = 5  # KNN candidates (planar, in degrees) re-ranked by geodesic distance
-STORE_PRIORITY = (
-    "UPDATE incidents SET priority = :priority, priority_score = :score, "
-    "priority_components = CAST(:components AS jsonb), nearest_settlements = CAST(:nearest AS jsonb) "
-    "WHERE id = :id"
+STORE_PRIORITY = (  # one statement for all the incidents of a pass, not one per incident
+    "UPDATE incidents AS i SET priority = u.priority, priority_score = u.score, "
+    "priority_components = CAST(u.components AS jsonb), nearest_settlements = CAST(u.nearest AS jsonb) "
+    "FROM unnest(CAST(:ids AS bigint[]), CAST(:priorities AS text[]), CAST(:scores AS int[]), "
+    "CAST(:components AS text[]), CAST(:nearest AS text[])) AS u(id, priority, score, components, nearest) "
+    "WHERE i.id = u.id"
 )
 
 
@@ -234,7 +236,16 @@ def score_incidents(
             "components": json.dumps(components, ensure_ascii=False),
             "nearest": json.dumps(nearest, ensure_ascii=False),
         })  # fmt: skip
-    session.execute(sa.text(STORE_PRIORITY), updates)
+    columns = {
+        "ids": "id",
+        "priorities": "priority",
+        "scores": "score",
+        "components": "components",
+        "nearest": "nearest",
+    }
+    session.execute(
+        sa.text(STORE_PRIORITY), {name: [u[key] for u in updates] for name, key in columns.items()}
+    )
     return {u["id"]: (u["priority"], u["score"]) for u in updates}
 
 
