@@ -85,7 +85,7 @@ def claim_new_evidence(
         sa.text(load_sql("geoops.detect", "claim_hotspots")),
         {
             "limit": limit,
-            "heat_layer_ids": [layers[heat_layer]] if heat_layer in layers else [],
+            "heat_layer_id": layers.get(heat_layer, -1),
             "heat_radius_m": heat_radius_m,
             "water_layer_ids": [layers[name] for name in water_layers if name in layers],
         },

@@ -3,8 +3,9 @@
 -- 3 offshore), a registered heat source (a feature of the heat-source layer within its
 -- `radius_m`, or the default radius; at most 5 km), or water (inside a feature of a water
 -- layer). Such hotspots are kept, marked with the reason, and never open or join an incident.
--- Layers come as ids (:heat_layer_ids, :water_layer_ids), so the cheap layer test runs
--- before the geodesic one on every feature the index finds. Each row returns its time and
+-- Layers come as ids (:heat_layer_id, -1 when there is none, and :water_layer_ids): the
+-- single heat layer id lets the (layer_id, geom) GiST find only heat sources, and the cheap
+-- layer test runs before the geometric one on every water part the index finds. Each row returns its time and
 -- its footprint's box, which is all linking needs (footprints are lon/lat envelopes).
 WITH new AS (
     SELECT h.id, h.geom, h.fire_type
@@ -18,7 +19,7 @@ WITH new AS (
         WHEN coalesce(n.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || n.fire_type
         WHEN EXISTS (
             SELECT 1 FROM layer_features AS f
-            WHERE f.layer_id = ANY(:heat_layer_ids)
+            WHERE f.layer_id = :heat_layer_id
               AND f.geom && ST_Expand(n.geom, 0.1)
               AND ST_DWithin(f.geom::geography, n.geom::geography, least(5000.0, CASE
                   WHEN f.properties ->> 'radius_m' ~ '^\d{1,5}(\.\d+)?$'
