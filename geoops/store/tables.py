@@ -129,13 +129,19 @@ incident_evidence = Table(
     Column("added_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("report_id", BigInteger, ForeignKey("reports.id", ondelete="CASCADE")),
     Column("alarm_id", BigInteger, ForeignKey("sensor_alarms.id", ondelete="CASCADE")),
-    UniqueConstraint("hotspot_id", name="incident_evidence_hotspot_once"),
-    UniqueConstraint("report_id", name="incident_evidence_report_once"),
-    UniqueConstraint("alarm_id", name="incident_evidence_alarm_once"),
     CheckConstraint("kind IN ('hotspot', 'sensor', 'report')", name="evidence_kind"),
     CheckConstraint("num_nonnulls(hotspot_id, report_id, alarm_id) = 1", name="evidence_one_item"),
 )
 Index("incident_evidence_incident", incident_evidence.c.incident_id)
+# Each item supports one incident. Partial, so a hotspot's row enters only its own index
+# (a pass attaches thousands at once) and not those of the report and alarm columns (0011).
+for _column in ("hotspot_id", "report_id", "alarm_id"):
+    Index(
+        f"incident_evidence_{_column.removesuffix('_id')}_once",
+        incident_evidence.c[_column],
+        unique=True,
+        postgresql_where=incident_evidence.c[_column].is_not(None),
+    )
 Index(  # a pass reads an incident's reports and alarms, never all its hotspots
     "incident_evidence_ground",
     incident_evidence.c.incident_id,

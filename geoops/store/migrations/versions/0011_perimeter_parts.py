@@ -1,7 +1,8 @@
 """Incidents are found through pieces of their perimeter instead of every pixel footprint:
 incident_shapes keeps each perimeter ST_Subdivide'd ('p'), the pieces passes added since
 ('n'), next to the ground points ('g'), and ground evidence has its
-own partial index, so a pass never reads all of a fire's hotspots.
+own partial index, so a pass never reads all of a fire's hotspots; each evidence row enters
+only the unique index of the item it has.
 
 Revision ID: 0011
 Revises: 0010
@@ -19,7 +20,19 @@ depends_on = None
 PART_VERTICES = 32  # as geoops.detect.detection_pass.PERIMETER_PART_VERTICES
 
 
+EVIDENCE_ITEMS = ("hotspot", "report", "alarm")
+
+
 def upgrade() -> None:
+    for item in EVIDENCE_ITEMS:  # partial: a row enters only the index of the item it has
+        op.drop_constraint(f"incident_evidence_{item}_once", "incident_evidence", type_="unique")
+        op.create_index(
+            f"incident_evidence_{item}_once",
+            "incident_evidence",
+            [f"{item}_id"],
+            unique=True,
+            postgresql_where=f"{item}_id IS NOT NULL",
+        )
     # a derived index filled by the thousand per pass: no row-by-row foreign-key checks
     op.drop_constraint("incident_shapes_incident_id_fkey", "incident_shapes", type_="foreignkey")
     op.drop_constraint("incident_shapes_kind", "incident_shapes", type_="check")
@@ -39,6 +52,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for item in EVIDENCE_ITEMS:
+        op.drop_index(f"incident_evidence_{item}_once", "incident_evidence")
+        op.create_unique_constraint(f"incident_evidence_{item}_once", "incident_evidence", [f"{item}_id"])
     op.create_foreign_key(
         "incident_shapes_incident_id_fkey",
         "incident_shapes",
