@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.claims import Evidence
 from geoops.detect.components import Component, Node
-from geoops.store.array_literals import array_literal, timestamp_literal
+from geoops.store.array_literals import array_literal
 from geoops.store.sqlfiles import load_sql
 
 
@@ -59,7 +59,7 @@ def assign_components(
                 "incidents": array_literal(incidents),
                 "kinds": array_literal(evidence.kinds[rows].tolist()),
                 "items": array_literal(evidence.ids[rows].tolist()),
-                "observed": timestamp_literal(evidence.observed[r] for r in rows),
+                "t": array_literal(evidence.times[rows].tolist()),
             },
         )
         result.attached = [Attached(*r) for r in attached.all()]
@@ -76,19 +76,14 @@ def _open_incidents(
     session: Session,
 ) -> None:
     """Each new incident from its seed: the earliest of its items (then by kind and id)."""
-    seeds = [
-        min(
-            (row_of[item] for item in c.items),
-            key=lambda r: (evidence.observed[r], str(evidence.kinds[r]), int(evidence.ids[r])),
-        )
-        for c in fresh
-    ]
+    times = evidence.times.tolist()
+    seeds = [row_of[min(c.items, key=lambda node: (times[row_of[node]], node))] for c in fresh]
     middle = (evidence.boxes[seeds, :2] + evidence.boxes[seeds, 2:]) / 2.0
     session.execute(
         sa.text(load_sql("geoops.detect", "open_incidents")),
         {
             "ids": ids,
-            "observed": [evidence.observed[r] for r in seeds],
+            "t": evidence.times[seeds].tolist(),
             "lon": middle[:, 0].tolist(),
             "lat": middle[:, 1].tolist(),
             "region_level": region_level,

@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from geoops.detect.claims import HOTSPOT, Evidence
 from geoops.detect.components import Node
-from geoops.detect.local_metres import box_gaps_m, expanded
+from geoops.detect.local_metres import across_antimeridian, box_gaps_m, expanded, shifted
 
 
 @dataclass(frozen=True)
@@ -44,41 +44,19 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> list[tuple[Node, Nod
     )
     tree = shapely.STRtree(shapes)
     searched = expanded(boxes, reach.search_m(evidence))
-    found_a: list[NDArray[np.int64]] = []
-    found_b: list[NDArray[np.int64]] = []
-    for shift in (0.0, 360.0, -360.0):
-        crossing = _crossing(searched, shift)
-        if not crossing.any():
-            continue
-        area = searched[crossing] + np.array([shift, 0.0, shift, 0.0])
-        index = np.flatnonzero(crossing)
-        hits = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]), predicate="intersects")
-        a, b = index[hits[0]], hits[1]
-        keep = a != b  # a pair may be found from one side only: ground evidence reaches farther
-        a, b = a[keep], b[keep]
-        shifted = boxes[a] + np.array([shift, 0.0, shift, 0.0])
-        both_hotspots = (evidence.kinds[a] == HOTSPOT) & (evidence.kinds[b] == HOTSPOT)
-        limit_m = np.where(both_hotspots, reach.link_m, reach.fusion_m)
-        limit_s = np.where(both_hotspots, reach.link_s, reach.fusion_s)
-        near = (box_gaps_m(shifted, boxes[b]) <= limit_m) & (
-            np.abs(evidence.times[a] - evidence.times[b]) <= limit_s
-        )
-        found_a.append(a[near])
-        found_b.append(b[near])
-    if not found_a:
-        return []
-    pairs = np.unique(
-        np.sort(np.column_stack([np.concatenate(found_a), np.concatenate(found_b)]), axis=1), axis=0
+    rows, shifts = across_antimeridian(searched)
+    area = shifted(searched[rows], shifts)
+    query, b = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]), predicate="intersects")
+    a = rows[query]
+    keep = a != b  # a pair may be found from one side only: ground evidence reaches farther
+    a, b, shift = a[keep], b[keep], shifts[query][keep]
+    both_hotspots = (evidence.kinds[a] == HOTSPOT) & (evidence.kinds[b] == HOTSPOT)
+    limit_m = np.where(both_hotspots, reach.link_m, reach.fusion_m)
+    limit_s = np.where(both_hotspots, reach.link_s, reach.fusion_s)
+    near = (box_gaps_m(shifted(boxes[a], shift), boxes[b]) <= limit_m) & (
+        np.abs(evidence.times[a] - evidence.times[b]) <= limit_s
     )
+    pairs = np.unique(np.sort(np.column_stack([a[near], b[near]]), axis=1), axis=0)
     a, b = pairs[:, 0], pairs[:, 1]
     kinds, ids = evidence.kinds.tolist(), evidence.ids.tolist()
     return [((kinds[i], ids[i]), (kinds[j], ids[j])) for i, j in zip(a.tolist(), b.tolist(), strict=True)]
-
-
-def _crossing(searched: NDArray[np.float64], shift: float) -> NDArray[np.bool_]:
-    """Which search areas to query at this shift: all unshifted, else those over ±180°."""
-    if shift == 0.0:
-        return np.ones(len(searched), dtype=bool)
-    if shift > 0:
-        return np.asarray(searched[:, 0] < -180.0)
-    return np.asarray(searched[:, 2] > 180.0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 
 import numpy as np
 import sqlalchemy as sa
@@ -14,7 +13,6 @@ from sqlalchemy.orm import Session
 from geoops.store.sqlfiles import load_sql
 
 HOTSPOT, REPORT, ALARM = "h", "r", "a"
-KIND_ORDER = (HOTSPOT, REPORT, ALARM)
 
 
 @dataclass(frozen=True)
@@ -25,9 +23,8 @@ class Evidence:
 
     kinds: NDArray[np.str_]
     ids: NDArray[np.int64]
-    times: NDArray[np.float64]
+    times: NDArray[np.float64]  # exact to the microsecond: SQL takes them back with to_timestamp
     boxes: NDArray[np.float64]  # (n, 4): xmin, ymin, xmax, ymax
-    observed: list[datetime]  # the times as stored, exact to the microsecond
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -41,12 +38,12 @@ class Evidence:
         return {node: n for n, node in enumerate(self.nodes)}
 
     @classmethod
-    def of(cls, rows: Sequence[tuple[str, int, datetime, float, float, float, float, float]]) -> Evidence:
-        """From ``(kind, id, observed_at, epoch seconds, xmin, ymin, xmax, ymax)`` rows."""
+    def of(cls, rows: Sequence[tuple[str, int, float, float, float, float, float]]) -> Evidence:
+        """From ``(kind, id, epoch seconds, xmin, ymin, xmax, ymax)`` rows."""
         kinds = np.array([r[0] for r in rows], dtype="<U1")
         ids = np.array([r[1] for r in rows], dtype=np.int64)
-        numbers = np.array([r[3:] for r in rows], dtype=np.float64).reshape(len(rows), 5)
-        return cls(kinds, ids, numbers[:, 0], numbers[:, 1:], [r[2] for r in rows])
+        numbers = np.array([r[2:] for r in rows], dtype=np.float64).reshape(len(rows), 5)
+        return cls(kinds, ids, numbers[:, 0], numbers[:, 1:])
 
 
 @dataclass(frozen=True)
@@ -81,30 +78,28 @@ def claim_new_evidence(
             {"names": [heat_layer, *water_layers]},
         ).all()
     )
-    hotspots = session.execute(
-        sa.text(load_sql("geoops.detect", "claim_hotspots")),
-        {
-            "limit": limit,
-            "heat_layer_id": layers.get(heat_layer, -1),
-            "heat_radius_m": heat_radius_m,
-            "water_layer_ids": [layers[name] for name in water_layers if name in layers],
-        },
-    ).all()
+    hotspots = sorted(
+        session.execute(
+            sa.text(load_sql("geoops.detect", "claim_hotspots")),
+            {
+                "limit": limit,
+                "heat_layer_id": layers.get(heat_layer, -1),
+                "heat_radius_m": heat_radius_m,
+                "water_layer_ids": [layers[name] for name in water_layers if name in layers],
+            },
+        ).all()
+    )
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
-    reports = session.execute(sa.text(reports_sql), ground).all()
-    alarms = session.execute(sa.text(alarms_sql), ground).all()
-    rows = [
-        (HOTSPOT, r.id, r.observed_at, float(r.epoch), r.x0, r.y0, r.x1, r.y1)
-        for r in hotspots
-        if not r.static
-    ]
-    rows += [(REPORT, r.id, r.observed_at, float(r.epoch), r.x, r.y, r.x, r.y) for r in reports if r.fire]
-    rows += [(ALARM, r.id, r.observed_at, float(r.epoch), r.x, r.y, r.x, r.y) for r in alarms]
-    rows.sort(key=lambda r: (KIND_ORDER.index(r[0]), r[1]))
+    # each kind in id order: UPDATE ... RETURNING keeps none (rows sort by their first column, id)
+    reports = sorted(session.execute(sa.text(reports_sql), ground).all())
+    alarms = sorted(session.execute(sa.text(alarms_sql), ground).all())
+    rows = [(HOTSPOT, r.id, float(r.epoch), r.x0, r.y0, r.x1, r.y1) for r in hotspots if not r.static]
+    rows += [(REPORT, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in reports if r.fire]
+    rows += [(ALARM, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in alarms]
     return Claimed(
-        hotspots=sorted(r.id for r in hotspots),
-        reports=sorted(r.id for r in reports),
-        alarms=sorted(r.id for r in alarms),
+        hotspots=[r.id for r in hotspots],
+        reports=[r.id for r in reports],
+        alarms=[r.id for r in alarms],
         evidence=Evidence.of(rows),
     )

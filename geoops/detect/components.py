@@ -25,18 +25,14 @@ def connected_components(items: Iterable[Node], links: Iterable[tuple[Node, Node
     """Group new evidence ``items`` by ``links`` between items, or from an item to an incident.
 
     Every item ends up in exactly one component, alone if nothing links it; components
-    list items in input order and come in the order of their first item. A link to a node
-    that is neither an item nor an incident is ignored.
+    list items in input order and come in the order of their first item.
     """
     items, links = list(items), list(links)
     number = {node: n for n, node in enumerate(items)}
     for a, b in links:  # incidents get numbers after the items
-        for node in (a, b):
-            if node[0] == INCIDENT and node not in number:
-                number[node] = len(number)
-    pairs = np.array([(number[a], number[b]) for a, b in _known(links, number)], dtype=np.int64).reshape(
-        -1, 2
-    )
+        number.setdefault(a, len(number))
+        number.setdefault(b, len(number))
+    pairs = np.array([(number[a], number[b]) for a, b in links], dtype=np.int64).reshape(-1, 2)
     graph = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(number), len(number)))
     _, labels = graph_components(graph, directed=False)
     groups: dict[int, Component] = {}
@@ -46,7 +42,3 @@ def connected_components(items: Iterable[Node], links: Iterable[tuple[Node, Node
         if node[0] == INCIDENT and int(labels[n]) in groups:
             groups[int(labels[n])].incidents.add(node[1])
     return list(groups.values())
-
-
-def _known(links: Iterable[tuple[Node, Node]], number: dict[Node, int]) -> Iterable[tuple[Node, Node]]:
-    return ((a, b) for a, b in links if a in number and b in number)

@@ -35,3 +35,19 @@ def expanded(boxes: NDArray[np.float64], metres: NDArray[np.float64]) -> NDArray
     per_lon, per_lat = metres_per_degree((boxes[:, 1] + boxes[:, 3]) / 2.0)
     dx, dy = metres / per_lon, metres / per_lat
     return np.column_stack([boxes[:, 0] - dx, boxes[:, 1] - dy, boxes[:, 2] + dx, boxes[:, 3] + dy])
+
+
+def across_antimeridian(
+    searched: NDArray[np.float64],
+) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The searches to run for these search boxes: (row, shift of longitude) for every row
+    as it is, and once more shifted by 360° for a box that reaches over ±180°."""
+    west, east = np.flatnonzero(searched[:, 0] < -180.0), np.flatnonzero(searched[:, 2] > 180.0)
+    rows = np.concatenate([np.arange(len(searched)), west, east])
+    shifts = np.concatenate([np.zeros(len(searched)), np.full(len(west), 360.0), np.full(len(east), -360.0)])
+    return rows, shifts
+
+
+def shifted(boxes: NDArray[np.float64], shifts: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Boxes moved east by ``shifts`` degrees of longitude."""
+    return boxes + np.column_stack([shifts, np.zeros_like(shifts), shifts, np.zeros_like(shifts)])

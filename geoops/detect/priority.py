@@ -219,34 +219,30 @@ def _listed(settlement: Settlement) -> dict[str, Any]:
 def score_incidents(
     incident_ids: list[int], params: PriorityParams, *, session: Session
 ) -> dict[int, tuple[str, int]]:
-    """Compute and store the priority of these incidents: one query in, one executemany out.
+    """Compute and store the priority of these incidents: one query in, one UPDATE out.
     Returns each incident's (class, score)."""
     rows = _read_inputs(incident_ids, params, session=session) if incident_ids else []
     if not rows:
         return {}
     places = [None if r["lon"] is None else (float(r["lon"]), float(r["lat"])) for r in rows]
     fwi = sample_fwi(params.fwi_raster, places)
-    updates = []
+    stored: dict[str, list[Any]] = {
+        "ids": [],
+        "priorities": [],
+        "scores": [],
+        "components": [],
+        "nearest": [],
+    }
     for index, row in enumerate(rows):
         inputs = _inputs(row, None if fwi is None else fwi[index], fwi_available=fwi is not None)
         priority = compute_priority(inputs, params)
-        components, nearest = priority.components, priority.nearest_settlements
-        updates.append({
-            "id": row["id"], "priority": priority.level, "score": priority.score,
-            "components": json.dumps(components, ensure_ascii=False),
-            "nearest": json.dumps(nearest, ensure_ascii=False),
-        })  # fmt: skip
-    columns = {
-        "ids": "id",
-        "priorities": "priority",
-        "scores": "score",
-        "components": "components",
-        "nearest": "nearest",
-    }
-    session.execute(
-        sa.text(STORE_PRIORITY), {name: [u[key] for u in updates] for name, key in columns.items()}
-    )
-    return {u["id"]: (u["priority"], u["score"]) for u in updates}
+        stored["ids"].append(row["id"])
+        stored["priorities"].append(priority.level)
+        stored["scores"].append(priority.score)
+        stored["components"].append(json.dumps(priority.components, ensure_ascii=False))
+        stored["nearest"].append(json.dumps(priority.nearest_settlements, ensure_ascii=False))
+    session.execute(sa.text(STORE_PRIORITY), stored)
+    return dict(zip(stored["ids"], zip(stored["priorities"], stored["scores"], strict=True), strict=True))
 
 
 def _read_inputs(incident_ids: list[int], params: PriorityParams, *, session: Session) -> list[sa.RowMapping]:

@@ -8,7 +8,6 @@ times cheaper. The SQL casts the parameter: ``CAST(:ids AS bigint[])``.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 
 
 def array_literal(values: Iterable[int | float | str | None]) -> str:
@@ -18,8 +17,3 @@ def array_literal(values: Iterable[int | float | str | None]) -> str:
     if None in items:
         return "{" + ",".join("NULL" if v is None else str(v) for v in items) + "}"
     return "{" + ",".join(map(str, items)) + "}"
-
-
-def timestamp_literal(values: Iterable[datetime]) -> str:
-    """Aware datetimes in ISO 8601 (no spaces, so no quoting), exact to the microsecond."""
-    return array_literal(v.isoformat() for v in values)

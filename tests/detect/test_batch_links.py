@@ -22,7 +22,7 @@ def box(lon: float, lat: float, half_deg: float = 0.002) -> tuple[float, float, 
 
 
 def evidence(*items: tuple[str, int, float, tuple[float, float, float, float]]) -> Evidence:
-    rows = [(kind, id_, T0, T0.timestamp() + hours * 3600, *b) for kind, id_, hours, b in items]
+    rows = [(kind, id_, T0.timestamp() + hours * 3600, *b) for kind, id_, hours, b in items]
     return Evidence.of(rows)
 
 

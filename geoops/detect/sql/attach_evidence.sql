@@ -3,9 +3,9 @@
 -- incident's shapes through its perimeter parts, rebuilt after the refresh). Returns
 -- what was attached, for the refresh.
 WITH pairs AS (
-    SELECT p.incident_id, p.kind, p.item, p.observed_at
+    SELECT p.incident_id, p.kind, p.item, to_timestamp(p.t) AS observed_at
     FROM unnest(CAST(:incidents AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[]),
-                CAST(:observed AS timestamptz[])) AS p(incident_id, kind, item, observed_at)
+                CAST(:t AS float8[])) AS p(incident_id, kind, item, t)
 ), attached AS (
     INSERT INTO incident_evidence (incident_id, kind, hotspot_id, report_id, alarm_id, observed_at)
     SELECT p.incident_id,

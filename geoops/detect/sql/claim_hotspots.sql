@@ -37,6 +37,6 @@ SET detected_at = now(), static_reason = coalesce(m.reason, h.static_reason)
 FROM marked AS m
 WHERE h.id = m.id
   AND h.id = ANY(ARRAY(SELECT m.id FROM marked AS m))  -- primary-key look-ups, not a scan of the table
-RETURNING h.id, m.reason IS NOT NULL AS static, h.observed_at, extract(epoch FROM h.observed_at) AS epoch,
+RETURNING h.id, m.reason IS NOT NULL AS static, extract(epoch FROM h.observed_at) AS epoch,
           ST_XMin(h.footprint) AS x0, ST_YMin(h.footprint) AS y0,
           ST_XMax(h.footprint) AS x1, ST_YMax(h.footprint) AS y1

@@ -1,7 +1,7 @@
 -- Which new evidence joins an active incident: each row is one edge (a_kind, a, 'i',
 -- incident id) of the link graph. The batch comes as arrays, one row per item (twice for an
--- item whose search area crosses ±180°, shifted by 360°): its shape's box, the box it
--- searches, and how to measure at its latitude: x scaled by :kx makes degrees of
+-- item whose search area crosses ±180°, shifted by 360°): its shape's box and how to
+-- measure at its latitude: x scaled by :kx makes degrees of
 -- longitude as long as degrees of latitude there, and :reach_deg / :fusion_deg are its
 -- reach and the fusion distance in degrees of latitude. Over a few kilometres that planar
 -- measure is within a few metres of the geodesic one, and many times cheaper.
@@ -9,20 +9,22 @@
 -- ST_Subdivide, 'n' the pieces added since: an index probe finds a few small polygons),
 -- ground evidence to any shape (also the 'g' points of reports and alarms).
 WITH batch AS MATERIALIZED (
-    SELECT b.kind, b.id, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
-           ST_MakeEnvelope(b.rx0, b.ry0, b.rx1, b.ry1, 4326) AS reach,
-           CASE WHEN b.x0 = b.x1 AND b.y0 = b.y1 THEN ST_SetSRID(ST_MakePoint(b.x0, b.y0), 4326)
-                ELSE ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326) END AS shape
-    FROM unnest(CAST(:kinds AS text[]), CAST(:ids AS bigint[]), CAST(:t AS float8[]),
-                CAST(:x0 AS float8[]), CAST(:y0 AS float8[]), CAST(:x1 AS float8[]), CAST(:y1 AS float8[]),
-                CAST(:rx0 AS float8[]), CAST(:ry0 AS float8[]), CAST(:rx1 AS float8[]), CAST(:ry1 AS float8[]),
-                CAST(:kx AS float8[]), CAST(:reach_deg AS float8[]), CAST(:fusion_deg AS float8[]))
-         AS b(kind, id, t, x0, y0, x1, y1, rx0, ry0, rx1, ry1, kx, reach_deg, fusion_deg)
-), scaled AS MATERIALIZED (
-    SELECT b.*, ST_Scale(b.shape, b.kx, 1) AS scaled FROM batch AS b
+    SELECT b.*,
+           -- the box it searches: :reach_deg of latitude north and south, as far east and west
+           ST_Expand(b.shape, b.reach_deg / b.kx, b.reach_deg) AS reach,
+           ST_Scale(b.shape, b.kx, 1) AS scaled
+    FROM (
+        SELECT b.kind, b.id, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
+               CASE WHEN b.x0 = b.x1 AND b.y0 = b.y1 THEN ST_SetSRID(ST_MakePoint(b.x0, b.y0), 4326)
+                    ELSE ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326) END AS shape
+        FROM unnest(CAST(:kinds AS text[]), CAST(:ids AS bigint[]), CAST(:t AS float8[]),
+                    CAST(:x0 AS float8[]), CAST(:y0 AS float8[]), CAST(:x1 AS float8[]), CAST(:y1 AS float8[]),
+                    CAST(:kx AS float8[]), CAST(:reach_deg AS float8[]), CAST(:fusion_deg AS float8[]))
+             AS b(kind, id, t, x0, y0, x1, y1, kx, reach_deg, fusion_deg)
+    ) AS b
 ), near AS MATERIALIZED (
     SELECT DISTINCT n.kind, n.id, n.observed_at, s.incident_id
-    FROM scaled AS n
+    FROM batch AS n
     JOIN incident_shapes AS s
       ON s.geom && n.reach
      AND (n.kind <> 'h' OR s.kind <> 'g')
@@ -57,7 +59,7 @@ FROM (
       AND i.status NOT IN ('extinguished', 'dismissed')
       AND i.last_observed_at >= (SELECT min(observed_at) FROM batch) - make_interval(secs => :fusion_window_s)
 ) AS g
-JOIN scaled AS n
+JOIN batch AS n
   ON n.kind = 'h'
  AND n.shape && g.reach
  AND n.observed_at BETWEEN g.first_observed_at - make_interval(secs => :fusion_window_s)

@@ -4,10 +4,10 @@
 -- (REGION the code of the :region_level jurisdiction holding the seed; without one,
 -- YYYY-NNNNNN). incident_counters hands out the numbers without gaps or reuse.
 WITH seeds AS (
-    SELECT s.id, s.observed_at, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS spot,
-           CAST(extract(year FROM s.observed_at AT TIME ZONE 'UTC') AS int) AS year
-    FROM unnest(CAST(:ids AS bigint[]), CAST(:observed AS timestamptz[]), CAST(:lon AS float8[]),
-                CAST(:lat AS float8[])) AS s(id, observed_at, lon, lat)
+    SELECT s.id, to_timestamp(s.t) AS observed_at, ST_SetSRID(ST_MakePoint(s.lon, s.lat), 4326) AS spot,
+           CAST(extract(year FROM to_timestamp(s.t) AT TIME ZONE 'UTC') AS int) AS year
+    FROM unnest(CAST(:ids AS bigint[]), CAST(:t AS float8[]), CAST(:lon AS float8[]),
+                CAST(:lat AS float8[])) AS s(id, t, lon, lat)
 ), placed AS (
     SELECT s.*, coalesce((
         SELECT coalesce(nullif(j.code, ''), j.name) FROM jurisdictions AS j

@@ -17,7 +17,7 @@ WITH fresh AS MATERIALIZED (
     WHERE e.incident_id = ANY(CAST(:ids AS bigint[])) AND e.added_at = now()
     GROUP BY e.incident_id
 ), unlinked AS MATERIALIZED (
-    SELECT f.incident_id, p.jurisdiction_id, p.id AS part_id, f.shapes
+    SELECT f.incident_id, p.jurisdiction_id, p.geom, f.shapes
     FROM fresh AS f
     JOIN jurisdiction_parts AS p ON p.geom && f.box
     WHERE NOT EXISTS (
@@ -27,10 +27,9 @@ WITH fresh AS MATERIALIZED (
 INSERT INTO incident_jurisdictions (incident_id, jurisdiction_id)
 SELECT DISTINCT u.incident_id, u.jurisdiction_id
 FROM unlinked AS u
-JOIN jurisdiction_parts AS p ON p.id = u.part_id
 WHERE EXISTS (
     SELECT 1 FROM unnest(u.shapes) AS s(shape)
-    WHERE s.shape && p.geom AND ST_Intersects(p.geom, s.shape))
+    WHERE s.shape && u.geom AND ST_Intersects(u.geom, s.shape))
 ON CONFLICT DO NOTHING;
 INSERT INTO incident_jurisdictions (incident_id, jurisdiction_id)
 SELECT m.merged_into_id, ij.jurisdiction_id
