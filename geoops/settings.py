@@ -203,6 +203,48 @@ class Settings(BaseSettings):
         "replaces that kind's defaults.",
     )
 
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="Address users reach geoops at: links in alerts, CAP <web>, the Atom feed.",
+    )
+    cap_sender: str = Field(default="geoops@localhost", description="CAP <sender> of every alert.")
+    alert_rules: dict[str, Any] = Field(
+        default_factory=dict,
+        description='Routing rules by level as JSON, e.g. {"district": {"min_priority": "high"}}; '
+        "each level given replaces that level's default (see README, Alerts).",
+    )
+    alert_update_minutes: float = Field(
+        default=30.0, ge=0, description="At most one update alert per incident and recipient this often."
+    )
+    alert_escalate_minutes: float = Field(
+        default=15.0, gt=0, description="A high/critical alert unacknowledged this long goes a level up."
+    )
+    delivery_max_attempts: int = Field(
+        default=8, ge=1, description="Attempts before a delivery is dead-lettered."
+    )
+    delivery_backoff_seconds: float = Field(
+        default=5.0, gt=0, description="First retry delay; doubles each attempt, with jitter."
+    )
+    delivery_backoff_max_seconds: float = Field(default=900.0, gt=0, description="Longest retry delay.")
+    delivery_lease_seconds: float = Field(
+        default=60.0, gt=0, description="A claimed delivery not recorded this long is sent again."
+    )
+    channel_failing_minutes: float = Field(
+        default=10.0, gt=0, description="A channel failing this long turns /healthz degraded."
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0, description="Webhook request timeout.")
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow webhooks to loopback, private and link-local addresses (off: refused).",
+    )
+    smtp_url: str | None = Field(
+        default=None,
+        description="SMTP server for e-mail alerts, smtp://[user:password@]host[:port] "
+        "(smtps:// for TLS); unset: the e-mail channel reports it is not configured.",
+    )
+    smtp_from: str = Field(default="geoops@localhost", description="From address of e-mail alerts.")
+    smtp_timeout_seconds: float = Field(default=10.0, gt=0, description="SMTP connection timeout.")
+
     @property
     def placeholder_secret(self) -> bool:
         return self.secret_key.get_secret_value() in ("", PLACEHOLDER_SECRET)

@@ -514,3 +514,136 @@ incident_shapes = Table(
 )
 Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
 Index("incident_shapes_incident", incident_shapes.c.incident_id)
+
+# Field crews: a base, availability kept as data; assignments to incidents (0012).
+crews = Table(
+    "crews",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("base", _geom("POINT"), nullable=False),
+    Column("available", Boolean, nullable=False, server_default=text("true")),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="SET NULL")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("contact", Text),
+    _time("created_at", required=True),
+)
+
+crew_assignments = Table(
+    "crew_assignments",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    Column("crew_id", Integer, ForeignKey("crews.id", ondelete="CASCADE"), nullable=False),
+    Column("assigned_by", Text, nullable=False),
+    _time("assigned_at", required=True),
+    _time("released_at"),
+)
+Index(
+    "crew_assignments_active",
+    crew_assignments.c.incident_id,
+    crew_assignments.c.crew_id,
+    unique=True,
+    postgresql_where=crew_assignments.c.released_at.is_(None),
+)
+
+CHANNELS = ("live", "webhook", "mqtt", "email")
+
+# Who gets what beyond the level rules: an area (polygon, or point + radius stored as its
+# buffer), minimum priority, statuses, sources, one channel; or a standing order of a
+# jurisdiction (``jurisdiction_id``, no area) that receives that level's alerts.
+subscriptions = Table(
+    "subscriptions",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("name", Text, nullable=False),
+    Column("crew_id", Integer, ForeignKey("crews.id", ondelete="CASCADE")),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="CASCADE")),
+    Column("area", _geom("GEOMETRY")),
+    Column("min_priority", String(16), nullable=False, server_default="low"),
+    Column("statuses", ARRAY(Text), nullable=False, server_default=text("'{confirmed}'")),
+    Column("categories", ARRAY(Text), nullable=False, server_default=text("'{}'")),
+    Column("channel", String(16), nullable=False),
+    Column("target", Text),
+    Column("secret", Text),
+    Column("active", Boolean, nullable=False, server_default=text("true")),
+    _time("created_at", required=True),
+    CheckConstraint(f"channel IN {CHANNELS}", name="subscriptions_channel"),
+    CheckConstraint("num_nonnulls(area, jurisdiction_id) = 1", name="subscriptions_area_or_jurisdiction"),
+)
+Index("subscriptions_area_gist", subscriptions.c.area, postgresql_using="gist")
+Index("subscriptions_jurisdiction", subscriptions.c.jurisdiction_id)
+
+# One alert per (incident, recipient, reason, cause): ``dedup_key`` makes re-matching an
+# event, re-escalating or re-assigning insert nothing twice.
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("dedup_key", Text, nullable=False, unique=True),
+    Column("incident_id", BigInteger, ForeignKey("incidents.id")),
+    Column("reason", String(16), nullable=False),
+    Column("recipient", Text, nullable=False),
+    Column("jurisdiction_id", Integer, ForeignKey("jurisdictions.id", ondelete="SET NULL")),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="SET NULL")),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="SET NULL")),
+    Column("level", String(32)),
+    Column("priority", String(16), nullable=False),
+    Column("message", JSONB, nullable=False),
+    Column("event_id", BigInteger),
+    Column("previous_alert_id", BigInteger, ForeignKey("alerts.id")),
+    _time("event_at"),
+    _time("created_at", required=True),
+    _time("live_delivered_at"),
+    _time("acked_at"),
+    Column("acked_by", Text),
+    _time("escalated_at"),
+)
+Index("alerts_incident_recipient", alerts.c.incident_id, alerts.c.recipient, alerts.c.created_at)
+Index("alerts_jurisdiction", alerts.c.jurisdiction_id, alerts.c.id)
+Index("alerts_user", alerts.c.user_id, alerts.c.id)
+Index(  # what the escalation check scans: unacknowledged, not yet escalated, urgent
+    "alerts_unacked_urgent",
+    alerts.c.created_at,
+    postgresql_where=text("acked_at IS NULL AND escalated_at IS NULL AND priority IN ('high', 'critical')"),
+)
+
+# Push deliveries (webhook, MQTT, e-mail), claimed FOR UPDATE SKIP LOCKED by dispatchers.
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", BigInteger, primary_key=True),
+    Column("alert_id", BigInteger, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    Column("channel", String(16), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("subscription_id", Integer, ForeignKey("subscriptions.id", ondelete="SET NULL")),
+    Column("idempotency_key", Text, nullable=False, unique=True),
+    Column("status", String(16), nullable=False, server_default="pending"),
+    Column("attempts", SmallInteger, nullable=False, server_default=text("0")),
+    Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    _time("lease_until"),
+    Column("last_error", Text),
+    _time("first_failed_at"),
+    _time("failed_at"),
+    _time("created_at", required=True),
+    _time("delivered_at"),
+    CheckConstraint("status IN ('pending', 'sending', 'delivered', 'dead')", name="deliveries_status"),
+    CheckConstraint("channel IN ('webhook', 'mqtt', 'email')", name="deliveries_channel"),
+)
+Index(
+    "deliveries_due",
+    deliveries.c.next_attempt_at,
+    postgresql_where=text("status IN ('pending', 'sending')"),
+)
+Index("deliveries_alert", deliveries.c.alert_id)
+Index("deliveries_channel_delivered", deliveries.c.channel, deliveries.c.delivered_at)
+
+# Where each consumer of the events outbox has got to (the alert matcher).
+event_cursors = Table(
+    "event_cursors",
+    metadata,
+    Column("consumer", String(32), primary_key=True),
+    Column("last_event_id", BigInteger, nullable=False),
+    _time("updated_at", required=True),
+)

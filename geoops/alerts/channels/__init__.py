@@ -1,0 +1,1 @@
+"""Delivery channels, each a small class behind ``base.Channel``, registered by name."""
