@@ -81,3 +81,43 @@ def alert_payload(message: AlertMessage) -> dict[str, Any]:
         "url": message.url,
         **message.extra,
     }
+
+
+_STORED = ("title", "text", "priority", "recipient", "recipient_name", "level", "incident_id",
+           "incident_number", "incident_status", "area_ha", "hotspot_count", "previous_alert_id", "url")  # fmt: skip
+
+
+def message_record(message: AlertMessage) -> dict[str, Any]:
+    """The JSON stored in ``alerts.message`` (everything but id, times and ack)."""
+    record = {name: getattr(message, name) for name in _STORED}
+    record.update(
+        reason=message.reason.value,
+        sources=list(message.sources),
+        centroid=None if message.centroid is None else list(message.centroid),
+        perimeter=[[list(p) for p in ring] for ring in message.perimeter],
+        jurisdictions=list(message.jurisdictions),
+        extra=message.extra,
+    )
+    return record
+
+
+def message_from_record(
+    alert_id: int, created_at: datetime, record: dict[str, Any], acked_at: datetime | None = None
+) -> AlertMessage:
+    centroid = record.get("centroid")
+    return AlertMessage(
+        id=alert_id,
+        created_at=created_at,
+        reason=Reason(record["reason"]),
+        sources=tuple(record.get("sources") or ()),
+        centroid=None if centroid is None else (float(centroid[0]), float(centroid[1])),
+        perimeter=tuple([(float(x), float(y)) for x, y in ring] for ring in record.get("perimeter") or ()),
+        jurisdictions=tuple(record.get("jurisdictions") or ()),
+        extra=dict(record.get("extra") or {}),
+        acked_at=acked_at,
+        **_stored(record),
+    )
+
+
+def _stored(record: dict[str, Any]) -> dict[str, Any]:
+    return {name: record.get(name) for name in _STORED}

@@ -148,6 +148,10 @@ def upgrade() -> None:
         sa.Column("last_event_id", sa.BigInteger, nullable=False),
         _time("updated_at", required=True),
     )
+    # An existing installation starts alerting from now on, not on its whole history.
+    op.execute(
+        "INSERT INTO event_cursors (consumer, last_event_id) SELECT 'matcher', coalesce(max(id), 0) FROM events"
+    )
 
 
 def downgrade() -> None:
