@@ -21,7 +21,7 @@ from geoops.settings import PROJECT_ROOT, Settings
 from geoops.store import migrate
 from geoops.store.cluster import EmbeddedCluster
 from geoops.store.engine import create_engine
-from geoops.workers import detect_params, detector
+from geoops.workers import alerting, detect_params, detector
 
 DEMO_FIRMS = PROJECT_ROOT / "data" / "firms" / "viirs_snpp_nrt_russia_asia_24h_2021-09-29.csv"
 console = Console(stderr=True, soft_wrap=True)
@@ -38,7 +38,9 @@ def run_server(
 ) -> None:
     logging.basicConfig(level=settings.log_level.upper(), format="%(levelname)s:     %(name)s: %(message)s")
     workers = (
-        (detector(settings), *ingest_workers(settings), *sensor_workers(settings)) if with_workers else ()
+        (detector(settings), alerting(settings), *ingest_workers(settings), *sensor_workers(settings))
+        if with_workers
+        else ()
     ) + extra
     app = create_app(settings, workers=workers)
     uvicorn.run(

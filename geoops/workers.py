@@ -80,3 +80,13 @@ async def _detect_forever(app: FastAPI, params: DetectParams, settings: Settings
                 log.exception("detection pass failed")
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), settings.detect_interval_seconds)
+
+
+def alerting(settings: Settings) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
+    """The alert matcher, dispatcher and checks, beside the API."""
+    from geoops.alerts.worker import run_alerting
+
+    async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
+        return run_in_background(run_alerting(app.state.engine, settings, app.state.listener), "alerting")
+
+    return start

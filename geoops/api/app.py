@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from geoops import __version__
+from geoops.alerts.live import AlertHub
 from geoops.api.limits import BodySizeLimit
 from geoops.api.problems import install_problem_handlers
 from geoops.api.routes import (
@@ -29,6 +30,7 @@ from geoops.api.routes import (
 )
 from geoops.errors import ConfigurationError
 from geoops.settings import Settings
+from geoops.store.alert_records import ALERTS_CHANNEL, DELIVERIES_CHANNEL
 from geoops.store.engine import create_engine, database_url, libpq_conninfo
 from geoops.store.events import CHANNEL, INGEST_CHANNEL
 from geoops.store.listener import PgListener
@@ -50,14 +52,18 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.engine = create_engine(settings)
-        app.state.listener = PgListener(libpq_conninfo(database_url(settings)), [CHANNEL, INGEST_CHANNEL])
+        channels = [CHANNEL, INGEST_CHANNEL, ALERTS_CHANNEL, DELIVERIES_CHANNEL]
+        app.state.listener = PgListener(libpq_conninfo(database_url(settings)), channels)
         app.state.listener.start()
+        app.state.alert_hub = AlertHub(app.state.engine, app.state.listener)
+        await app.state.alert_hub.start()
         stops = [await start(app) for start in workers]
         try:
             yield
         finally:
             for stop in reversed(stops):
                 await stop()
+            await app.state.alert_hub.stop()
             await app.state.listener.stop()
             app.state.engine.dispose()
 
