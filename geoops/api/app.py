@@ -15,7 +15,10 @@ from geoops.alerts.live import AlertHub
 from geoops.api.limits import BodySizeLimit
 from geoops.api.problems import install_problem_handlers
 from geoops.api.routes import (
+    alert_admin,
+    alerts,
     auth,
+    crews,
     events,
     health,
     heat_sources,
@@ -27,6 +30,7 @@ from geoops.api.routes import (
     reports,
     sensors,
     sources,
+    subscriptions,
 )
 from geoops.errors import ConfigurationError
 from geoops.settings import Settings
@@ -86,6 +90,10 @@ def create_app(settings: Settings | None = None, *, workers: tuple[Worker, ...] 
     for module in (
         health,
         auth,
+        alerts,
+        alert_admin,
+        crews,
+        subscriptions,
         hotspots,
         incidents,
         events,
