@@ -22,14 +22,14 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
-from urllib.parse import unquote, urlsplit
 
 import aiomqtt
 import sqlalchemy as sa
 
 from geoops.domain import IngestSummary
-from geoops.errors import ConfigurationError, DatabaseUnavailable
+from geoops.errors import DatabaseUnavailable
 from geoops.ingest.sensor_formats import MessageBatch, Row, parse_messages
+from geoops.mqtt_url import parse_mqtt_url
 
 log = logging.getLogger(__name__)
 TOPIC = "geoops/stations/+/observations"
@@ -59,13 +59,9 @@ class MqttConfig:
 
     @classmethod
     def from_url(cls, url: str, **options: Any) -> MqttConfig:
-        """``mqtt://[user:password@]host[:port]``."""
-        parts = urlsplit(url)
-        if parts.scheme not in ("mqtt", "tcp") or not parts.hostname:
-            raise ConfigurationError(f"GEOOPS_MQTT_URL must look like mqtt://host:1883, not {url!r}")
-        password = unquote(parts.password) if parts.password else None
-        user = unquote(parts.username) if parts.username else None
-        return cls(parts.hostname, parts.port or 1883, user, password, **options)
+        """``mqtt://[user:password@]host[:port]``; ``ConfigurationError`` if it is not one."""
+        address = parse_mqtt_url(url)
+        return cls(address.host, address.port, address.username, address.password, **options)
 
 
 @dataclass

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-from geoops.alerts.message import AlertMessage
+from geoops.alerts.message import AlertMessage, alert_payload
 from geoops.settings import Settings
 
 
@@ -21,6 +22,12 @@ class Delivery:
     idempotency_key: str  # the same on every attempt: receivers drop repeats by it
     attempt: int  # 1 on the first try
     message: AlertMessage
+
+
+def delivery_json(delivery: Delivery) -> bytes:
+    """The body webhook and MQTT deliveries carry: the alert and the idempotency key."""
+    payload = {**alert_payload(delivery.message), "idempotency_key": delivery.idempotency_key}
+    return json.dumps(payload, ensure_ascii=False, separators=(",", ":"), default=str).encode()
 
 
 class DeliveryFailed(Exception):
