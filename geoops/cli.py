@@ -8,6 +8,7 @@ from __future__ import annotations
 import typer
 
 from geoops.commands.access import jurisdictions_app, tokens_app, users_app
+from geoops.commands.alerts import alerts_app, crews_app
 from geoops.commands.db import db_app
 from geoops.commands.heat_sources import heat_sources_app
 from geoops.commands.ingest import ingest_app
@@ -25,6 +26,8 @@ for sub, name in (
     (users_app, "users"),
     (jurisdictions_app, "jurisdictions"),
     (tokens_app, "tokens"),
+    (alerts_app, "alerts"),
+    (crews_app, "crews"),
 ):
     app.add_typer(sub, name=name)
 
