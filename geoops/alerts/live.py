@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,14 +74,15 @@ class AlertHub:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
 
-    @contextlib.contextmanager
-    def subscribe(self, reader: Reader) -> Iterator[Page]:
+    def add(self, reader: Reader) -> Page:
+        """A page that receives every alert addressed to ``reader`` from now on, until
+        ``release``."""
         page = Page(reader)
         self._pages.add(page)
-        try:
-            yield page
-        finally:
-            self._pages.discard(page)
+        return page
+
+    def release(self, page: Page) -> None:
+        self._pages.discard(page)
 
     @property
     def pages(self) -> int:

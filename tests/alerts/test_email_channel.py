@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-import email
-import email.policy
 import shutil
 import ssl
 import subprocess
 from collections.abc import Iterator
-from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from geoops.alerts.channels.base import Delivery, DeliveryFailed, NotConfigured, make_channel
@@ -22,47 +18,10 @@ from geoops.alerts.channels.registry import load_channels
 from geoops.alerts.channels.smtp import parse_smtp_url
 from geoops.errors import ConfigurationError
 from tests.alerts.conftest import MESSAGE, channel_settings, delivery, free_port
+from tests.alerts.receivers import Mailbox, running
 
 TO = "duty-officer@sakha.example"
 SENDER = "alerts@geoops.example"
-
-
-class Mailbox:
-    """Takes every message; a ``rcpt_answer`` other than 250 refuses recipients instead."""
-
-    def __init__(self, rcpt_answer: str = "250 OK") -> None:
-        self.rcpt_answer = rcpt_answer
-        self.envelopes: list[Envelope] = []
-
-    async def handle_RCPT(  # noqa: N802 - aiosmtpd's hook names
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, options: list[str]
-    ) -> str:
-        if self.rcpt_answer.startswith("250"):
-            envelope.rcpt_tos.append(address)
-        return self.rcpt_answer
-
-    async def handle_DATA(  # noqa: N802
-        self, server: SMTP, session: Session, envelope: Envelope
-    ) -> str:
-        self.envelopes.append(envelope)
-        return "250 Message accepted"
-
-    def messages(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(
-                bytes(e.original_content or b""), _class=EmailMessage, policy=email.policy.default
-            )
-            for e in self.envelopes
-        ]
-
-
-def running(mailbox: Mailbox, **options: Any) -> Iterator[Controller]:
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
 
 
 @pytest.fixture

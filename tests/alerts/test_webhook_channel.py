@@ -6,66 +6,18 @@ import asyncio
 import json
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 import pytest
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from geoops.alerts.channels.base import Delivery, DeliveryFailed, make_channel
 from geoops.alerts.channels.registry import load_channels
 from geoops.alerts.channels.webhook import sign, verify_signature
 from tests.alerts.conftest import channel_settings, delivery, free_port
+from tests.alerts.receivers import ELSEWHERE, SLOW_S, Received, Receiver, receiver_app
 from tests.live_server import serve
 
 SECRET = "whsec-test-0123456789"
-SLOW_S = 2.0  # the /slow answer comes this late, well past the test's timeout
-ELSEWHERE = "https://elsewhere.example/hook"
-
-
-@dataclass(frozen=True)
-class Received:
-    path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-@dataclass(frozen=True)
-class Receiver:
-    url: str
-    requests: list[Received]
-
-
-def receiver_app(requests: list[Received]) -> Starlette:
-    """Records every request; /hook says 200, /status/N says N, /slow answers after SLOW_S."""
-
-    async def record(request: Request) -> None:
-        requests.append(Received(request.url.path, dict(request.headers), await request.body()))
-
-    async def hook(request: Request) -> Response:
-        await record(request)
-        return Response("ok")
-
-    async def status(request: Request) -> Response:
-        await record(request)
-        code = int(request.path_params["code"])
-        headers = {"Location": ELSEWHERE} if 300 <= code < 400 else None
-        return Response("receiver says\nno " + "x" * 500, status_code=code, headers=headers)
-
-    async def slow(request: Request) -> Response:
-        await record(request)
-        await asyncio.sleep(SLOW_S)
-        return Response("too late")
-
-    routes = [
-        Route("/hook", hook, methods=["POST"]),
-        Route("/status/{code:int}", status, methods=["POST"]),
-        Route("/slow", slow, methods=["POST"]),
-    ]
-    return Starlette(routes=routes)
 
 
 @pytest.fixture(scope="module")

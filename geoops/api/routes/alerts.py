@@ -4,7 +4,6 @@ Atom feed, and acknowledgement."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Annotated, Any
@@ -95,12 +94,12 @@ async def stream_alerts(
         after = int(value)
     hub: AlertHub = request.app.state.alert_hub
     reader = reader_of(user)
-    with contextlib.ExitStack() as stack:
-        page = stack.enter_context(hub.subscribe(reader))  # before the backlog read: nothing falls between
-        backlog: list[Any] = []
-        if after is not None:
-            backlog = await run_in_threadpool(_backlog, engine, reader, after)
-        stack.pop_all()  # the stream owns the subscription from here
+    page = hub.add(reader)  # before the backlog read: nothing falls between the two
+    try:
+        backlog = [] if after is None else await run_in_threadpool(_backlog, engine, reader, after)
+    except BaseException:
+        hub.release(page)
+        raise
     return StreamingResponse(
         _owned(hub, page, _stream(request, hub, page, backlog)),
         media_type="text/event-stream",
