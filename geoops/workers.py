@@ -84,7 +84,10 @@ async def _detect_forever(app: FastAPI, params: DetectParams, settings: Settings
 
 def alerting(settings: Settings) -> Callable[[FastAPI], Awaitable[Callable[[], Awaitable[None]]]]:
     """The alert matcher, dispatcher and checks, beside the API."""
+    from geoops.alerts.matcher import MatchConfig
     from geoops.alerts.worker import run_alerting
+
+    MatchConfig.from_settings(settings)  # bad GEOOPS_ALERT_RULES stop the start, not the worker
 
     async def start(app: FastAPI) -> Callable[[], Awaitable[None]]:
         return run_in_background(run_alerting(app.state.engine, settings, app.state.listener), "alerting")

@@ -78,7 +78,8 @@ def match_events(config: MatchConfig, *, session: Session) -> MatchResult:
     subscribed = area_subscriptions(ids, session=session)
     places = sorted({p.id for i in incidents.values() for p in i.places})
     orders = standing_orders(places, session=session)
-    told = told_before(ids, session=session)
+    absorbed = {int(a) for e in relevant for a in e.payload.get("absorbed", [])}
+    told = told_before(sorted(set(ids) | absorbed), session=session)
     new: list[NewAlert] = []
     for event in relevant:
         incident = incidents.get(int(event.payload["incident_id"]))
@@ -120,7 +121,17 @@ def _alerts_for(
     found: list[NewAlert] = []
     for recipient in recipients(incident, facts, config.rules, subscribed):
         key = (incident.id, recipient.key)
-        reason = reason_for(kind, recipient, facts, told.get(key), at, config.update_every)
+        before = told.get(key)
+        if before is None and kind == "merged":  # told of a fire that merged into this one
+            before = next(
+                (
+                    told[(int(a), recipient.key)]
+                    for a in event.payload.get("absorbed", [])
+                    if (int(a), recipient.key) in told
+                ),
+                None,
+            )
+        reason = reason_for(kind, recipient, facts, before, at, config.update_every)
         if reason is None:
             continue
         told[key] = Told(at, facts.priority, facts.area_ha)
@@ -144,8 +155,16 @@ def _new_alert(
     config: MatchConfig,
 ) -> NewAlert:
     absorbed = len(event.payload.get("absorbed", []))
-    message = incident_message(incident, facts, reason, recipient.key, recipient.name, recipient.level,
-                               config.public_url, extra=str(absorbed))  # fmt: skip
+    message = incident_message(
+        incident,
+        facts,
+        reason,
+        recipient.key,
+        recipient.name,
+        recipient.level,
+        config.public_url,
+        extra=str(absorbed),
+    )
     s = recipient.subscription
     return NewAlert(
         dedup_key=_dedup_key(reason, incident, recipient, event),
@@ -177,8 +196,9 @@ def incident_message(
     previous_alert_id: int | None = None,
 ) -> AlertMessage:
     """The message about ``incident`` (its stored id and time are filled in on reading)."""
-    shown = IncidentRow(**{**vars(incident), "status": facts.status, "priority": facts.priority,
-                           "area_ha": facts.area_ha})  # fmt: skip
+    shown = IncidentRow(
+        **{**vars(incident), "status": facts.status, "priority": facts.priority, "area_ha": facts.area_ha}
+    )
     return AlertMessage(
         id=0,
         reason=reason,

@@ -84,3 +84,22 @@ def test_growth_is_throttled_but_a_status_change_is_told(engine: Engine, setting
                       scope=None, session=session)  # fmt: skip
     match(engine, settings)
     assert alerts_by_recipient(engine)[m] == ["new", "update", "status"]
+
+
+def test_a_merge_is_told_to_whoever_heard_of_either_fire(engine: Engine, settings: Settings) -> None:
+    places = build_places(engine)
+    m = f"jurisdiction:{places.municipality}"
+    first = burn(engine, settings, 130.80, 61.6, pixels=2, hours_ago=3)
+    second = burn(engine, settings, 130.84, 61.6, pixels=2, hours_ago=3)  # 2 km east: another fire
+    assert first != second
+    match(engine, settings)
+    survivor = burn(engine, settings, 130.807, 61.6, pixels=5, hours_ago=2)  # the gap burns
+    assert survivor in (first, second)
+    match(engine, settings)
+    with engine.connect() as conn:
+        merged = conn.execute(
+            sa.text("SELECT incident_id, message->>'title' FROM alerts WHERE reason = 'merged' AND recipient = :m"),
+            {"m": m},
+        ).all()
+    assert [row[0] for row in merged] == [survivor]
+    assert "merged with 1 other fire" in merged[0][1]
