@@ -98,7 +98,9 @@ def test_a_merge_is_told_to_whoever_heard_of_either_fire(engine: Engine, setting
     match(engine, settings)
     with engine.connect() as conn:
         merged = conn.execute(
-            sa.text("SELECT incident_id, message->>'title' FROM alerts WHERE reason = 'merged' AND recipient = :m"),
+            sa.text(
+                "SELECT incident_id, message->>'title' FROM alerts WHERE reason = 'merged' AND recipient = :m"
+            ),
             {"m": m},
         ).all()
     assert [row[0] for row in merged] == [survivor]
