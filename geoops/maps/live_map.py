@@ -1,4 +1,5 @@
-"""The dispatcher's live map: a folium page whose layers update from ``/api/v1/events``.
+"""The dispatcher's live map: a folium page whose layers update from ``/api/v1/events``,
+with the caller's alerts beside it (alerts.js, from ``/api/v1/alerts/stream``).
 
 Leaflet comes from the npm package that setup installs and geoops serves under
 ``/static/vendor/leaflet``; no CDN is touched, so the page works offline. The base map
@@ -34,18 +35,27 @@ class LiveLayers(MacroElement):
 
 
 def render_live_map(
-    *, basemap_url: str | None = None, title: str = "geoops — live map", user: str = ""
+    *, basemap_url: str | None = None, title: str = "geoops — live map", user: str = "", role: str = ""
 ) -> str:
-    """The full HTML of the live map page."""
+    """The full HTML of the live map page; ``role`` decides which alert actions it offers."""
     fmap = folium.Map(location=[62.0, 100.0], zoom_start=3, tiles=None, control_scale=True)
-    fmap.default_js = [("leaflet", f"{VENDOR}/leaflet.js"), ("geoops_live", f"{OWN}/live.js")]
-    fmap.default_css = [("leaflet_css", f"{VENDOR}/leaflet.css"), ("geoops_css", f"{OWN}/live.css")]
+    fmap.default_js = [
+        ("leaflet", f"{VENDOR}/leaflet.js"),
+        ("geoops_live", f"{OWN}/live.js"),
+        ("geoops_alerts", f"{OWN}/alerts.js"),
+    ]
+    fmap.default_css = [
+        ("leaflet_css", f"{VENDOR}/leaflet.css"),
+        ("geoops_css", f"{OWN}/live.css"),
+        ("geoops_alerts_css", f"{OWN}/alerts.css"),
+    ]
     if basemap_url:
         folium.TileLayer(basemap_url, attr="basemap", name="Base map").add_to(fmap)
     root: Any = fmap.get_root()
     root.header.add_child(Element(f"<title>{title}</title>"), name="title")
     root.header.add_child(Element(f'<link rel="icon" href="{OWN}/favicon.svg">'), name="icon")
-    root.html.add_child(Element(_PANEL.replace("{user}", html.escape(user))), name="geoops_panel")
+    panel = _PANEL.replace("{role}", html.escape(role, quote=True)).replace("{user}", html.escape(user))
+    root.html.add_child(Element(panel), name="geoops_panel")
     LiveLayers(
         {
             "events": "/api/v1/events",
@@ -61,6 +71,7 @@ def render_live_map(
 
 
 _PANEL = """
+<div class="geoops-side">
 <div id="geoops-panel" class="geoops-panel">
   <div class="geoops-title">geoops <span id="geoops-live" class="geoops-badge">connecting…</span>
     <span class="geoops-user">{user} · <a href="#" id="geoops-logout">log out</a></span></div>
@@ -75,5 +86,14 @@ _PANEL = """
     <span class="sw hotspot"></span>hotspot <span class="sw report"></span>report
     <span class="sw station"></span>station
   </div>
+</div>
+<section id="geoops-alerts" class="geoops-alerts" data-role="{role}" data-crews="true"
+         aria-labelledby="alerts-heading">
+  <h2 id="alerts-heading">Alerts
+    <span class="alerts-count"><span id="alerts-unacked">0</span><span class="sr-only"> unacknowledged</span></span>
+    <span id="alerts-live" class="alerts-live">connecting…</span></h2>
+  <p id="alerts-empty" class="alerts-empty">No alerts.</p>
+  <ol id="alerts-list" class="alerts-list" aria-live="polite"></ol>
+</section>
 </div>
 """

@@ -1,4 +1,4 @@
-"""HTML pages: the dispatcher's live map (more pages come with crews and the registry)."""
+"""HTML pages: the dispatcher's live map, the crew's alert page, the login form and the API docs."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from geoops.api.deps import MaybeUserDep, SettingsDep
 from geoops.errors import GeoopsError
+from geoops.maps.crew_page import render_crew_page
 from geoops.maps.live_map import render_live_map
 from geoops.maps.login_page import render_login
 
@@ -32,7 +33,18 @@ def live_map(settings: SettingsDep, user: MaybeUserDep) -> Response:
         return RedirectResponse("/login?next=/map", status_code=303)
     if not (settings.assets_dir / "leaflet" / "dist" / "leaflet.js").exists():
         raise AssetsMissing(f"Leaflet is not installed under {settings.assets_dir}: run scripts/setup")
-    return HTMLResponse(render_live_map(basemap_url=settings.basemap_url, user=user.name))
+    return HTMLResponse(
+        render_live_map(basemap_url=settings.basemap_url, user=user.name, role=user.role.value)
+    )
+
+
+@router.get(
+    "/crew", response_class=HTMLResponse, summary="The caller's alerts on a phone, live (login needed)"
+)
+def crew_page(user: MaybeUserDep) -> Response:
+    if user is None:
+        return RedirectResponse("/login?next=/crew", status_code=303)
+    return HTMLResponse(render_crew_page(user=user.name, role=user.role.value))
 
 
 @router.get("/login", response_class=HTMLResponse, summary="Login form")
