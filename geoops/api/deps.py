@@ -51,6 +51,20 @@ def parse_bbox(
     return (x0, y0, x1, y1)
 
 
+MAX_BIGINT = 2**63 - 1
+
+
+def resume_after(after: int | None, last_event_id: str | None, *, what: str = "an event id") -> int | None:
+    """Where a Server-Sent Events stream resumes: ``?after=``, else the ``Last-Event-ID``
+    header the browser sends on reconnecting, else None (from now on)."""
+    if after is not None or last_event_id is None:
+        return after
+    value = last_event_id.strip()
+    if not (value.isascii() and value.isdigit()) or int(value) > MAX_BIGINT:
+        raise InvalidInput(f"Last-Event-ID must be {what} (an integer from 0 to 2^63-1)")
+    return int(value)
+
+
 SESSION_COOKIE = "geoops_session"
 
 

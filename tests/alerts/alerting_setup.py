@@ -6,8 +6,6 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,6 +20,7 @@ from geoops.alerts.matcher import MatchConfig
 from geoops.alerts.worker import match_all
 from geoops.settings import Settings
 from tests.api.test_events_stream import Frame, frames
+from tests.local_services import wait_for
 
 WAIT_S = 15.0
 
@@ -41,14 +40,6 @@ def dispatch(engine: Engine, settings: Settings) -> int:
             await close_channels(channels)
 
     return asyncio.run(round_())
-
-
-def wait_for(condition: Callable[[], bool], what: str, within: float = WAIT_S) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {within}s waiting for {what}")
-        time.sleep(0.05)
 
 
 @dataclass
@@ -100,3 +91,6 @@ class MqttInbox:
     def stop(self) -> None:
         self.client.loop_stop()
         self.client.disconnect()
+
+
+__all__ = ["wait_for"]

@@ -1,12 +1,9 @@
 """Shared pieces of the channel tests: settings without a database, a sample delivery, and a
-private Mosquitto broker per test (``mosquitto -p PORT``, started and killed by its own pid)."""
+private Mosquitto broker per test (tests/local_services.py)."""
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import time
+import asyncio
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -14,11 +11,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from geoops.alerts.channels.base import Delivery
+from geoops.alerts.channels.base import Delivery, DeliveryFailed, make_channel
+from geoops.alerts.channels.registry import load_channels
 from geoops.alerts.message import AlertMessage, Reason
 from geoops.settings import Settings
-
-WAIT_S = 10.0  # bound on every wait for a server to listen or a message to arrive
+from tests.local_services import WAIT_S, Broker, free_port, mosquitto_broker
 
 MESSAGE = AlertMessage(
     id=42,
@@ -59,52 +56,29 @@ def delivery(
     )
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+def send_on(name: str, target: Delivery, **settings: Any) -> None:
+    """Send ``target`` on a new ``name`` channel, made as the dispatcher makes it, then close it."""
+    load_channels()
+
+    async def scenario() -> None:
+        channel = make_channel(name, channel_settings(**settings))
+        try:
+            await channel.send(target)
+        finally:
+            await channel.close()
+
+    asyncio.run(scenario())
 
 
-def accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-class Broker:
-    """A private Mosquitto on ``port``; ``stop`` kills this very process."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Broker:
-        self.process = subprocess.Popen(
-            ["mosquitto", "-p", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + WAIT_S
-        while not accepts(self.port):
-            if time.monotonic() > deadline or self.process.poll() is not None:
-                self.stop()
-                raise AssertionError(f"mosquitto did not listen on port {self.port}")
-            time.sleep(0.01)
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(WAIT_S)
-            self.process = None
+def failure_on(name: str, target: Delivery, **settings: Any) -> DeliveryFailed:
+    with pytest.raises(DeliveryFailed) as caught:
+        send_on(name, target, **settings)
+    return caught.value
 
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
-    if shutil.which("mosquitto") is None:
-        pytest.skip("the mosquitto broker is not installed (apt-get install mosquitto)")
-    running = Broker(free_port()).start()
-    try:
-        yield running
-    finally:
-        running.stop()
+    yield from mosquitto_broker()
+
+
+__all__ = ["WAIT_S", "Broker", "free_port"]

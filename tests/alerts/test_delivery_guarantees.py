@@ -74,14 +74,14 @@ def test_a_dispatcher_killed_mid_send_loses_no_alert(
     add_alerts(engine, ALERTS, "webhook", f"{url}/slow")  # the receiver answers after 2 s
     worker = start_dispatcher(database_url)
     try:
-        wait_for(lambda: len(received) >= ALERTS, "the first sends", within=30)
+        wait_for(lambda: len(received) >= ALERTS, "the first sends", timeout=30)
     finally:
         worker.send_signal(signal.SIGKILL)  # mid-send: nothing recorded as delivered yet
         worker.wait(10)
     assert {status for _, status, _ in deliveries(engine)} == {"sending"}
     worker = start_dispatcher(database_url)
     try:
-        wait_for(lambda: {s for _, s, _ in deliveries(engine)} == {"delivered"}, "every delivery", within=60)
+        wait_for(lambda: {s for _, s, _ in deliveries(engine)} == {"delivered"}, "every delivery", timeout=60)
     finally:
         worker.terminate()
         worker.wait(10)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import shutil
 import ssl
 import subprocess
@@ -17,7 +16,7 @@ from geoops.alerts.channels.base import Delivery, DeliveryFailed, NotConfigured,
 from geoops.alerts.channels.registry import load_channels
 from geoops.alerts.channels.smtp import parse_smtp_url
 from geoops.errors import ConfigurationError
-from tests.alerts.conftest import MESSAGE, channel_settings, delivery, free_port
+from tests.alerts.conftest import MESSAGE, channel_settings, delivery, failure_on, free_port, send_on
 from tests.alerts.receivers import Mailbox, running
 
 TO = "duty-officer@sakha.example"
@@ -36,22 +35,11 @@ def smtp_url(mailbox: Mailbox) -> Iterator[str]:
 
 
 def send(target: Delivery, **settings: Any) -> None:
-    load_channels()
-
-    async def scenario() -> None:
-        channel = make_channel("email", channel_settings(smtp_from=SENDER, **settings))
-        try:
-            await channel.send(target)
-        finally:
-            await channel.close()
-
-    asyncio.run(scenario())
+    send_on("email", target, smtp_from=SENDER, **settings)
 
 
 def failure(target: Delivery, **settings: Any) -> DeliveryFailed:
-    with pytest.raises(DeliveryFailed) as caught:
-        send(target, **settings)
-    return caught.value
+    return failure_on("email", target, smtp_from=SENDER, **settings)
 
 
 def test_an_alert_arrives_as_plain_text_mail_with_its_details(mailbox: Mailbox, smtp_url: str) -> None:

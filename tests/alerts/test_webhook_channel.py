@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -10,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from geoops.alerts.channels.base import Delivery, DeliveryFailed, make_channel
-from geoops.alerts.channels.registry import load_channels
+from geoops.alerts.channels.base import Delivery, DeliveryFailed
 from geoops.alerts.channels.webhook import sign, verify_signature
-from tests.alerts.conftest import channel_settings, delivery, free_port
+from tests.alerts.conftest import delivery, failure_on, free_port, send_on
 from tests.alerts.receivers import ELSEWHERE, SLOW_S, Received, Receiver, receiver_app
 from tests.live_server import serve
 
@@ -34,23 +32,11 @@ def receiver(server: Receiver) -> Receiver:
 
 
 def send(target: Delivery, **settings: Any) -> None:
-    """Send ``target`` on a new webhook channel, made as the dispatcher makes it, then close it."""
-    load_channels()
-
-    async def scenario() -> None:
-        channel = make_channel("webhook", channel_settings(**settings))
-        try:
-            await channel.send(target)
-        finally:
-            await channel.close()
-
-    asyncio.run(scenario())
+    send_on("webhook", target, **settings)
 
 
 def failure(target: Delivery, **settings: Any) -> DeliveryFailed:
-    with pytest.raises(DeliveryFailed) as caught:
-        send(target, **settings)
-    return caught.value
+    return failure_on("webhook", target, **settings)
 
 
 def test_a_delivered_alert_is_json_signed_and_carries_the_idempotency_key(receiver: Receiver) -> None:

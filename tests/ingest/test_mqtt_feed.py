@@ -11,9 +11,6 @@ import asyncio
 import contextlib
 import json
 import shutil
-import socket
-import subprocess
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -34,65 +31,15 @@ from geoops.settings import Settings
 from geoops.store.cluster import EmbeddedCluster
 from geoops.store.engine import transaction
 from tests.conftest import TEMPLATE
+from tests.local_services import WAIT_S, Broker, free_port, mosquitto_broker, wait_for
 
 if shutil.which("mosquitto") is None:
     pytest.skip("the mosquitto broker is not installed (apt-get install mosquitto)", allow_module_level=True)
 
-WAIT_S = 10.0  # bound on every wait for a broker, a connection or a stored row
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Broker:
-    """A private Mosquitto on ``port``; started and killed by this test, by its own pid."""
-
-    def __init__(self, port: int) -> None:
-        self.port = port
-        self.process: subprocess.Popen[bytes] | None = None
-
-    def start(self) -> Broker:
-        self.process = subprocess.Popen(
-            ["mosquitto", "-p", str(self.port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        wait_for(lambda: _accepts(self.port), "the broker to listen")
-        return self
-
-    def stop(self) -> None:
-        if self.process is not None:
-            self.process.kill()
-            self.process.wait(WAIT_S)
-            self.process = None
-
 
 @pytest.fixture
 def broker() -> Iterator[Broker]:
-    running = Broker(free_port()).start()
-    try:
-        yield running
-    finally:
-        running.stop()
-
-
-def _accepts(port: int) -> bool:
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-            return True
-    except OSError:
-        return False
-
-
-def wait_for(check: Callable[[], Any], what: str, timeout: float = WAIT_S) -> float:
-    """Poll ``check`` until it is true; the seconds it took (fails after ``timeout``)."""
-    start = time.monotonic()
-    while not check():
-        if time.monotonic() - start > timeout:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.01)
-    return time.monotonic() - start
+    yield from mosquitto_broker()
 
 
 def publish(port: int, station: str, payload: Any) -> None:

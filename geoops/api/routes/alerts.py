@@ -17,15 +17,15 @@ from geoops.alerts.atom import ATOM_MEDIA_TYPE, atom_feed
 from geoops.alerts.cap import CAP_MEDIA_TYPE, cap_xml
 from geoops.alerts.live import AlertHub, Page, frame
 from geoops.alerts.message import AlertMessage, alert_payload, message_from_record
-from geoops.api.deps import EngineDep, SessionDep, SettingsDep, UserDep
+from geoops.api.deps import MAX_BIGINT, EngineDep, SessionDep, SettingsDep, UserDep, resume_after
 from geoops.domain import EventKind
-from geoops.errors import InvalidInput, NotFound
+from geoops.errors import NotFound
 from geoops.store.alert_reads import Reader, acknowledge, alert_for, alerts_for, receipts
 from geoops.store.engine import transaction
 from geoops.store.events import append_event
 
 router = APIRouter(prefix="/api/v1/alerts", tags=["alerts"])
-AlertId = Annotated[int, Path(ge=1, le=2**63 - 1)]
+AlertId = Annotated[int, Path(ge=1, le=MAX_BIGINT)]
 KEEPALIVE_SECONDS = 15.0
 BACKLOG = 500
 
@@ -85,13 +85,9 @@ async def stream_alerts(
     engine: EngineDep,
     user: UserDep,
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[int | None, Query(ge=0, le=2**63 - 1)] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_BIGINT)] = None,
 ) -> StreamingResponse:
-    if after is None and last_event_id is not None:
-        value = last_event_id.strip()
-        if not (value.isascii() and value.isdigit()) or len(value) > 19:
-            raise InvalidInput("Last-Event-ID must be an alert id")
-        after = int(value)
+    after = resume_after(after, last_event_id, what="an alert id")
     hub: AlertHub = request.app.state.alert_hub
     reader = reader_of(user)
     page = hub.add(reader)  # before the backlog read: nothing falls between the two

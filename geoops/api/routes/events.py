@@ -13,9 +13,8 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from geoops.api.deps import EngineDep, UserDep
+from geoops.api.deps import MAX_BIGINT, EngineDep, UserDep, resume_after
 from geoops.domain import Event
-from geoops.errors import InvalidInput
 from geoops.store.engine import sessions
 from geoops.store.events import CHANNEL, events_after, last_event_id
 from geoops.store.listener import PgListener
@@ -24,7 +23,6 @@ from geoops.store.scope import Scope
 router = APIRouter(prefix="/api/v1/events", tags=["events"])
 POLL_SECONDS = 5.0  # re-read even without a NOTIFY, so a lost notification only delays
 KEEPALIVE_SECONDS = 15.0
-MAX_EVENT_ID = 2**63 - 1  # events.id is a bigint
 
 
 def _read(engine: Engine, after: int, scope: Scope) -> tuple[list[Event], int]:
@@ -76,15 +74,9 @@ async def stream_events(
     engine: EngineDep,
     user: UserDep,
     last_event_id_header: Annotated[str | None, Header(alias="Last-Event-ID")] = None,
-    after: Annotated[
-        int | None, Query(ge=0, le=MAX_EVENT_ID, description="Resume after this event id")
-    ] = None,
+    after: Annotated[int | None, Query(ge=0, le=MAX_BIGINT, description="Resume after this event id")] = None,
 ) -> StreamingResponse:
-    if after is None and last_event_id_header is not None:
-        value = last_event_id_header.strip()
-        if not (value.isascii() and value.isdigit()) or int(value) > MAX_EVENT_ID:
-            raise InvalidInput("Last-Event-ID must be an event id (an integer from 0 to 2^63-1)")
-        after = int(value)
+    after = resume_after(after, last_event_id_header)
     cursor = after if after is not None else await run_in_threadpool(_latest, engine)
     return StreamingResponse(
         _stream(request, engine, cursor, user.scope),
