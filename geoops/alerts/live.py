@@ -36,9 +36,14 @@ class Frame:
     text: str
 
 
-def frame(row: Mapping[str, Any]) -> Frame:
+def alert_json(row: Mapping[str, Any]) -> dict[str, Any]:
+    """An alert row as the API and the live stream show it."""
     message = message_from_record(row["id"], row["created_at"], row["message"], row["acked_at"])
-    data = json.dumps(alert_payload(message), ensure_ascii=False)
+    return {**alert_payload(message), "acked_by": row["acked_by"]}
+
+
+def frame(row: Mapping[str, Any]) -> Frame:
+    data = json.dumps(alert_json(row), ensure_ascii=False)
     return Frame(int(row["id"]), f"id: {row['id']}\nevent: alert\ndata: {data}\n\n")
 
 

@@ -15,8 +15,8 @@ from starlette.concurrency import run_in_threadpool
 from geoops.access.principal import Principal, Role
 from geoops.alerts.atom import ATOM_MEDIA_TYPE, atom_feed
 from geoops.alerts.cap import CAP_MEDIA_TYPE, cap_xml
-from geoops.alerts.live import AlertHub, Page, frame
-from geoops.alerts.message import AlertMessage, alert_payload, message_from_record
+from geoops.alerts.live import AlertHub, Page, alert_json, frame
+from geoops.alerts.message import AlertMessage, message_from_record
 from geoops.api.deps import MAX_BIGINT, EngineDep, SessionDep, SettingsDep, UserDep, resume_after
 from geoops.domain import EventKind
 from geoops.errors import NotFound
@@ -36,10 +36,6 @@ def reader_of(user: Principal) -> Reader:
 
 def _message(row: Any) -> AlertMessage:
     return message_from_record(row["id"], row["created_at"], row["message"], row["acked_at"])
-
-
-def alert_json(row: Any) -> dict[str, Any]:
-    return {**alert_payload(_message(row)), "acked_by": row["acked_by"]}
 
 
 @router.get("", summary="Alerts addressed to the caller, newest first")
