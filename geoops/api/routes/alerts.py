@@ -50,15 +50,16 @@ def list_alerts(
     return {"alerts": [alert_json(r) for r in rows]}
 
 
-async def _stream(request: Request, hub: AlertHub, page: Page, backlog: list[Any]) -> AsyncIterator[str]:
+async def _stream(page: Page, backlog: list[Any]) -> AsyncIterator[str]:
     yield "retry: 3000\n\n"
     last = 0
     for row in backlog:
         last = int(row["id"])
         yield frame(row).text
-    while not await request.is_disconnected():
+    while True:  # Starlette cancels the stream when the client goes away
         try:
-            item = await asyncio.wait_for(page.queue.get(), KEEPALIVE_SECONDS)
+            async with asyncio.timeout(KEEPALIVE_SECONDS):
+                item = await page.queue.get()
         except TimeoutError:
             yield ": keepalive\n\n"
             continue
@@ -93,7 +94,7 @@ async def stream_alerts(
         hub.release(page)
         raise
     return StreamingResponse(
-        _owned(hub, page, _stream(request, hub, page, backlog)),
+        _owned(hub, page, _stream(page, backlog)),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
+from starlette.concurrency import run_in_threadpool
 
 from geoops.access.principal import Principal, Role
 from geoops.api.audit import audit_write
@@ -27,7 +28,8 @@ async def post_hotspots(
     user: Annotated[Principal, Depends(require_roles(Role.DISPATCHER))],
     source: Annotated[str, Query(max_length=200, description="Name recorded as the source")] = "http",
 ) -> dict[str, Any]:
-    summary = ingest_firms(await request.body(), source=source, session=session)
+    body = await request.body()  # the ingest runs off the event loop: streams keep flowing
+    summary = await run_in_threadpool(ingest_firms, body, source=source, session=session)
     after = {"source": source, "inserted": summary.inserted, "rejected": summary.rejected}
     audit_write(user, "hotspots.ingest", "hotspots", after=after, session=session)
     return summary.as_dict()
