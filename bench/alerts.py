@@ -33,12 +33,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing
 import os
 import resource
 import secrets
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -46,7 +44,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -61,9 +59,19 @@ from rich.progress import Progress
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.alert_clients import (  # noqa: E402
+    HOST,
+    ROUND_TIMEOUT_S,
+    Frame,
+    Hook,
+    SseStream,
+    WebhookReceiver,
+    floor_rounds,
+    free_port,
+    open_streams,
+)
 from geoops.access.accounts import add_user, issue_token  # noqa: E402
 from geoops.access.jurisdiction_load import load_jurisdiction_file  # noqa: E402
-from geoops.alerts.channels.webhook import verify_signature  # noqa: E402
 from geoops.registry.definitions import read_definitions  # noqa: E402
 from geoops.registry.layer_import import import_definition  # noqa: E402
 from geoops.settings import PROJECT_ROOT, Settings  # noqa: E402
@@ -72,7 +80,6 @@ from geoops.store.alert_records import ALERTS_CHANNEL  # noqa: E402
 from geoops.store.cluster import EmbeddedCluster  # noqa: E402
 from geoops.store.engine import transaction  # noqa: E402
 
-HOST = "127.0.0.1"
 GEOOPS = Path(sys.executable).parent / "geoops"
 Box = tuple[float, float, float, float]
 PLACES: dict[str, Box] = {
@@ -84,8 +91,6 @@ USERS = (("bench-admin", "admin"), ("bench-dispatcher", "dispatcher"), ("bench-v
 FIRMS_HEADER = "latitude,longitude,bright_ti4,scan,track,acq_date,acq_time,satellite,confidence,version,bright_ti5,frp,daynight"
 PIXELS, PIXEL_STEP = 4, 0.007  # neighbouring VIIRS pixels eastwards, ~365 m apart at 62N
 NEAR_DEG = 0.03  # an alert whose centroid is this close to a round's fire is about it
-CONNECT_AT_ONCE = 50  # streams opening at a time (each authenticates in a short transaction)
-ROUND_TIMEOUT_S = 30.0
 HEALTH_SAMPLES = 30
 console = Console(stderr=True)
 
@@ -148,7 +153,7 @@ def fire_csv(lon: float, lat: float) -> bytes:
 @contextmanager
 def geoops_server(db: Installation, secret: str, work: Path) -> Iterator[str]:
     """``geoops serve`` in a subprocess of its own; its base URL while it runs."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("GEOOPS_")}
     env.update(GEOOPS_DATABASE_URL=db.url, GEOOPS_SECRET_KEY=secret, GEOOPS_WEBHOOK_ALLOW_PRIVATE="1",
                GEOOPS_PUBLIC_URL=f"http://{HOST}:{port}", GEOOPS_LOG_LEVEL="WARNING",
@@ -178,150 +183,11 @@ def geoops_server(db: Installation, secret: str, work: Path) -> Iterator[str]:
             console.print(f"[yellow]geoops serve exited {server.returncode}:\n{log.read_text()[-2000:]}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return int(sock.getsockname()[1])
-
-
 def _answers(url: str) -> bool:
     try:
         return httpx.get(url, timeout=2).status_code == 200
     except httpx.HTTPError:
         return False
-
-
-# -- clients: SSE streams and the webhook receiver --------------------------------------------
-@dataclass(frozen=True)
-class Frame:
-    at: float  # time.time() when its last byte arrived
-    alert_id: int
-    data: bytes
-
-
-class SseStream(asyncio.Protocol):
-    """One ``text/event-stream`` over raw HTTP/1.1 (chunked); alert frames kept with their time."""
-
-    def __init__(self, request: bytes) -> None:
-        self.request = request
-        self.transport: asyncio.Transport | None = None
-        self.frames: list[Frame] = []
-        self.ready: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._raw, self._text, self._in_body = bytearray(), bytearray(), False
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-        transport.write(self.request)
-
-    def data_received(self, data: bytes) -> None:
-        at = time.time()
-        self._raw += data
-        if not self._in_body:
-            end = self._raw.find(b"\r\n\r\n")
-            if end < 0:
-                return
-            status = bytes(self._raw[: self._raw.find(b"\r\n")])
-            if b" 200 " not in status and not self.ready.done():
-                self.ready.set_exception(RuntimeError(f"stream refused: {status.decode()}"))
-            del self._raw[: end + 4]
-            self._in_body = True
-        self._dechunk()
-        while (cut := self._text.find(b"\n\n")) >= 0:
-            block = bytes(self._text[:cut])
-            del self._text[: cut + 2]
-            self._frame(at, block)
-
-    def _dechunk(self) -> None:
-        while (eol := self._raw.find(b"\r\n")) >= 0:
-            size = int(bytes(self._raw[:eol]).split(b";")[0], 16)
-            if len(self._raw) < eol + 2 + size + 2:
-                return
-            self._text += self._raw[eol + 2 : eol + 2 + size]
-            del self._raw[: eol + 2 + size + 2]
-
-    def _frame(self, at: float, block: bytes) -> None:
-        fields = dict(line.partition(b": ")[::2] for line in block.split(b"\n") if not line.startswith(b":"))
-        if b"retry" in fields and not self.ready.done():
-            self.ready.set_result(None)  # the server has subscribed this page
-        if fields.get(b"event") == b"alert":
-            self.frames.append(Frame(at, int(fields[b"id"]), fields[b"data"]))
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        if not self.ready.done():
-            self.ready.set_exception(RuntimeError(f"stream closed before it opened: {exc}"))
-
-    def close(self) -> None:
-        if self.transport is not None:
-            self.transport.close()
-
-
-async def open_streams(
-    port: int, path: str, tokens: list[str], clients: int, progress: Progress
-) -> list[SseStream]:
-    loop = asyncio.get_running_loop()
-    gate = asyncio.Semaphore(CONNECT_AT_ONCE)
-    task = progress.add_task(f"opening {clients} streams on :{port}", total=clients)
-
-    async def one(i: int) -> SseStream:
-        request = (f"GET {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAccept: text/event-stream\r\n"
-                   f"Authorization: Bearer {tokens[i % len(tokens)]}\r\n\r\n").encode()  # fmt: skip
-        async with gate:
-            _, stream = await loop.create_connection(lambda: SseStream(request), HOST, port)
-            await asyncio.wait_for(stream.ready, 60)
-        progress.advance(task)
-        return stream
-
-    streams = await asyncio.gather(*(one(i) for i in range(clients)))
-    progress.remove_task(task)
-    return list(streams)
-
-
-@dataclass(frozen=True)
-class Hook:
-    at: float
-    key: str
-    body: bytes
-    signed: bool  # X-Geoops-Signature checks out with the subscription's secret
-
-
-@dataclass
-class WebhookReceiver:
-    """Answers 204 to every POST and keeps it with its arrival time."""
-
-    secret: str = ""
-    received: list[Hook] = field(default_factory=list)
-
-    def connection(self) -> asyncio.Protocol:
-        return _HookConnection(self)
-
-
-class _HookConnection(asyncio.Protocol):
-    def __init__(self, receiver: WebhookReceiver) -> None:
-        self.receiver, self.buffer = receiver, bytearray()
-        self.transport: asyncio.Transport | None = None
-
-    def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
-
-    def data_received(self, data: bytes) -> None:
-        at = time.time()
-        self.buffer += data
-        end = self.buffer.find(b"\r\n\r\n")
-        if end < 0:
-            return
-        lines = bytes(self.buffer[:end]).decode("latin-1").split("\r\n")[1:]
-        headers = {k.strip().lower(): v.strip() for k, _, v in (line.partition(":") for line in lines)}
-        body = bytes(self.buffer[end + 4 :])
-        if len(body) < int(headers.get("content-length", "0")):
-            return
-        signed = verify_signature(self.receiver.secret, headers.get("x-geoops-timestamp", ""), body,
-                                  headers.get("x-geoops-signature", ""), now=time.time())  # fmt: skip
-        self.receiver.received.append(Hook(at, headers.get("idempotency-key", ""), body, signed))
-        assert self.transport is not None
-        self.transport.write(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
-        self.transport.close()
 
 
 # -- the rounds -------------------------------------------------------------------------------
@@ -438,93 +304,6 @@ async def geoops_rounds(
     frame_bytes = int(statistics.median(len(f.data) for f in warm.sse))
     return {"connect_s": connect_s, "health": health, "rounds": done, "frame_bytes": frame_bytes,
             "notices": notices}  # fmt: skip
-
-
-# -- the floor: a bare asyncio broadcast to as many sockets ----------------------------------
-def serve_floor(port: int) -> None:
-    """A process that streams ``retry`` to each GET and, on ``POST /go?size=N``, writes one
-    chunked frame carrying its send time to every open stream."""
-
-    async def main() -> None:
-        streams: set[asyncio.Transport] = set()
-
-        class Connection(asyncio.Protocol):
-            def connection_made(self, transport: asyncio.BaseTransport) -> None:
-                assert isinstance(transport, asyncio.Transport)
-                self.transport, self.buffer = transport, b""
-
-            def data_received(self, data: bytes) -> None:
-                self.buffer += data
-                if b"\r\n\r\n" not in self.buffer:
-                    return
-                if self.buffer.startswith(b"POST /go"):
-                    size = int(self.buffer.split(b"size=")[1].split(b" ")[0])
-                    _broadcast(streams, size)
-                    self.transport.write(b"HTTP/1.1 204 No Content\r\nConnection: close\r\n\r\n")
-                    self.transport.close()
-                    return
-                self.transport.write(b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\n"
-                                     b"transfer-encoding: chunked\r\n\r\n" + _chunk(b"retry: 3000\n\n"))  # fmt: skip
-                streams.add(self.transport)
-
-            def connection_lost(self, exc: Exception | None) -> None:
-                streams.discard(self.transport)
-
-        server = await asyncio.get_running_loop().create_server(Connection, HOST, port, backlog=2048)
-        await server.serve_forever()
-
-    asyncio.run(main())
-
-
-def _chunk(text: bytes) -> bytes:
-    return b"%x\r\n" % len(text) + text + b"\r\n"
-
-
-def _broadcast(streams: set[asyncio.Transport], size: int) -> None:
-    data = json.dumps({"sent_at": time.time(), "pad": "x" * size})
-    chunk = _chunk(f"id: 1\nevent: alert\ndata: {data}\n\n".encode())
-    for transport in list(streams):
-        transport.write(chunk)
-
-
-async def floor_rounds(clients: int, rounds: int, size: int, progress: Progress) -> list[list[Frame]]:
-    port = _free_port()
-    process = multiprocessing.get_context("spawn").Process(target=serve_floor, args=(port,), daemon=True)
-    process.start()
-    try:
-        deadline = time.monotonic() + 30
-        while not await _accepts(port):
-            if time.monotonic() > deadline or not process.is_alive():
-                raise RuntimeError("the floor broadcaster did not start")
-            await asyncio.sleep(0.1)
-        streams = await open_streams(port, "/stream", ["-"], clients, progress)
-        found = []
-        async with httpx.AsyncClient(base_url=f"http://{HOST}:{port}", timeout=30) as http:
-            for _ in range(rounds + 1):  # the first one warms up
-                marks = [len(s.frames) for s in streams]
-                (await http.post("/go", params={"size": size})).raise_for_status()
-                deadline = time.monotonic() + ROUND_TIMEOUT_S
-                while any(len(s.frames) == m for s, m in zip(streams, marks, strict=True)):
-                    if time.monotonic() > deadline:
-                        raise RuntimeError("the floor broadcast did not reach every stream")
-                    await asyncio.sleep(0.02)
-                found.append([s.frames[m] for s, m in zip(streams, marks, strict=True)])
-                await asyncio.sleep(0.5)
-        for stream in streams:
-            stream.close()
-        return found[1:]
-    finally:
-        process.terminate()
-        process.join(10)
-
-
-async def _accepts(port: int) -> bool:
-    try:
-        _, writer = await asyncio.open_connection(HOST, port)
-    except OSError:
-        return False
-    writer.close()
-    return True
 
 
 # -- figures ----------------------------------------------------------------------------------
