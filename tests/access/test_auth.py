@@ -27,7 +27,7 @@ from tests.api.test_health_and_problems import assert_problem
 from tests.conftest import make_user
 from tests.live_server import serve
 
-PUBLIC = {"/", "/healthz", "/docs", "/openapi.json", "/login", "/map", "/api/v1/auth/login", "/report",
+PUBLIC = {"/", "/healthz", "/docs", "/openapi.json", "/login", "/map", "/crew", "/api/v1/auth/login", "/report",
           "/report/track/{token}", "/api/v1/reports/track/{token}", "/api/v1/reports/track/{token}/photos/{photo_id}"}  # fmt: skip
 PUBLIC_CALLS = {("POST", "/api/v1/reports")}  # anyone may file a report; reading them needs a login
 LAYERS = "/api/v1/layers"  # public layers are readable without credentials
