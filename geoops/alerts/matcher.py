@@ -134,7 +134,7 @@ def _alerts_for(
         reason = reason_for(kind, recipient, facts, before, at, config.update_every)
         if reason is None:
             continue
-        told[key] = Told(at, facts.priority, facts.area_ha)
+        told[key] = Told(at, facts.priority, facts.area_ha, facts.status)
         found.append(_new_alert(event, incident, facts, recipient, reason, orders, config))
     return found
 

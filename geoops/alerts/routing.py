@@ -81,8 +81,8 @@ def reason_for(
     if kind == "merged":
         return Reason.MERGED if (told is not None or recipient.wants or recipient.wants_merge) else None
     if kind == "status":
-        if told is not None:
-            return Reason.STATUS
+        if told is not None:  # told already of this status (the pass's own update): nothing new
+            return Reason.STATUS if told.status != facts.status else None
         return Reason.NEW if recipient.wants else None
     if not recipient.wants:
         return None

@@ -161,6 +161,7 @@ class Told:
     last_at: datetime  # the last new or update alert
     priority: str
     area_ha: float
+    status: str = ""
 
 
 def told_before(incident_ids: Sequence[int], *, session: Session) -> dict[tuple[int, str], Told]:
@@ -170,7 +171,7 @@ def told_before(incident_ids: Sequence[int], *, session: Session) -> dict[tuple[
     rows = session.execute(
         sa.text(
             "SELECT DISTINCT ON (incident_id, recipient) incident_id, recipient, created_at, priority, "
-            "(message ->> 'area_ha')::float8 AS area_ha FROM alerts "
+            "(message ->> 'area_ha')::float8 AS area_ha, message ->> 'incident_status' AS status FROM alerts "
             "WHERE incident_id = ANY(:ids) AND reason IN ('new', 'update', 'merged', 'status') "
             "ORDER BY incident_id, recipient, created_at DESC, id DESC"
         ),

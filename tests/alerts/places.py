@@ -47,11 +47,13 @@ def build_places(engine: Engine, *, settlements: bool = True) -> Places:
     return Places(region, district, m, m2, forestry)
 
 
-def fire_csv(lon: float, lat: float, pixels: int, observed_at: datetime, frp: float = 25.0) -> bytes:
+def fire_csv(
+    lon: float, lat: float, pixels: int, observed_at: datetime, frp: float = 25.0, confidence: str = "high"
+) -> bytes:
     """``pixels`` neighbouring high-confidence pixels in a row eastwards from (lon, lat)."""
     when = observed_at.astimezone(UTC)
     rows = [
-        f"{lat:.5f},{lon + i * PIXEL_DEG * 2:.5f},360.5,0.39,0.36,{when:%Y-%m-%d},{when:%H%M},N,high,2.0NRT,290.1,{frp},D"
+        f"{lat:.5f},{lon + i * PIXEL_DEG * 2:.5f},360.5,0.39,0.36,{when:%Y-%m-%d},{when:%H%M},N,{confidence},2.0NRT,290.1,{frp},D"
         for i in range(pixels)
     ]
     return "\n".join([HEADER, *rows, ""]).encode()
@@ -66,11 +68,12 @@ def burn(
     pixels: int = 3,
     hours_ago: float = 1.0,
     frp: float = 25.0,
+    confidence: str = "high",
 ) -> int:
     """Ingest a fire's pixels, run a detection pass; the id of the incident they made or grew."""
     observed = datetime.now(UTC) - timedelta(hours=hours_ago)
     with transaction(engine) as session:
-        summary = ingest_firms(fire_csv(lon, lat, pixels, observed, frp), source=f"test-{lon}-{lat}-{hours_ago}",
+        summary = ingest_firms(fire_csv(lon, lat, pixels, observed, frp, confidence), source=f"test-{lon}-{lat}-{hours_ago}",
                                session=session)  # fmt: skip
         assert summary.inserted == pixels, summary
     detect_once(engine, detect_params(settings))

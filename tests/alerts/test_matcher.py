@@ -105,3 +105,13 @@ def test_a_merge_is_told_to_whoever_heard_of_either_fire(engine: Engine, setting
         ).all()
     assert [row[0] for row in merged] == [survivor]
     assert "merged with 1 other fire" in merged[0][1]
+
+
+def test_a_fire_confirmed_by_a_later_pass_is_told_once(engine: Engine, settings: Settings) -> None:
+    places = build_places(engine)
+    incident = burn(engine, settings, *FAR_EAST, pixels=1, hours_ago=3, confidence="nominal")
+    match(engine, settings)
+    assert alerts_by_recipient(engine) == {}, "a lone nominal pixel stays suspected: nobody is told"
+    assert burn(engine, settings, *FAR_EAST, pixels=2, hours_ago=2, confidence="nominal") == incident
+    match(engine, settings)  # the pass says updated (confirmed) and status_changed (confirmed)
+    assert alerts_by_recipient(engine)[f"jurisdiction:{places.municipality}"] == ["new"]

@@ -66,8 +66,8 @@ def recipient(wants: bool = True, wants_merge: bool = False) -> Recipient:
     )
 
 
-def told(minutes_ago: float, priority: str = "low", area_ha: float = 10.0) -> Told:
-    return Told(T0 - timedelta(minutes=minutes_ago), priority, area_ha)
+def told(minutes_ago: float, priority: str = "low", area_ha: float = 10.0, status: str = "confirmed") -> Told:
+    return Told(T0 - timedelta(minutes=minutes_ago), priority, area_ha, status)
 
 
 @pytest.mark.parametrize(
@@ -82,6 +82,7 @@ def told(minutes_ago: float, priority: str = "low", area_ha: float = 10.0) -> To
         ("grew", recipient(), told(45, priority="high"), facts(priority="medium"), Reason.UPDATE),
         ("grew", recipient(), told(5, priority="high"), facts(priority="medium"), None),
         ("status", recipient(wants=False), told(5), facts(status="contained"), Reason.STATUS),
+        ("status", recipient(), told(0), facts(status="confirmed"), None),  # the same pass said so
         ("status", recipient(), None, facts(), Reason.NEW),  # confirmed: the level hears for the first time
         ("status", recipient(wants=False), None, facts(status="dismissed"), None),
         ("merged", recipient(wants=False), told(1), facts(), Reason.MERGED),
