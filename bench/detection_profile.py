@@ -12,6 +12,7 @@ Run: ``.venv/bin/python bench/detection_profile.py [--hotspots 100000] [--from-p
 from __future__ import annotations
 
 import argparse
+import cProfile
 import shutil
 import statistics
 import sys
@@ -54,8 +55,12 @@ class StatementClock:
         self.spent[name] += time.perf_counter() - self._started
 
 
-def profile(db: Database, frame: pd.DataFrame, target: int, from_pass: int, top: int) -> list[float]:
+def profile(
+    db: Database, frame: pd.DataFrame, target: int, from_pass: int, top: int, python: Path | None = None
+) -> list[float]:
     clock = StatementClock(db)
+    profiler = cProfile.Profile()
+    overall: dict[str, float] = defaultdict(float)
     totals: list[float] = []
     for n, data in enumerate(batches(frame, target)):
         with transaction(db.engine) as session:
@@ -63,7 +68,10 @@ def profile(db: Database, frame: pd.DataFrame, target: int, from_pass: int, top:
         clock.reset()
         start = time.perf_counter()
         with transaction(db.engine) as session:
+            if python and n >= from_pass:
+                profiler.enable()
             result = run_detection_pass(db.params, session=session)
+            profiler.disable()
             before_commit = time.perf_counter()
         total = time.perf_counter() - start
         totals.append(total)
@@ -74,8 +82,16 @@ def profile(db: Database, frame: pd.DataFrame, target: int, from_pass: int, top:
             f"{(time.perf_counter() - before_commit) * 1000:.0f} ms"
         )
         if n >= from_pass:
+            for name, seconds in clock.spent.items():
+                overall[name] += seconds
+            overall["(python and commit)"] += total - sql
             for name, seconds in sorted(clock.spent.items(), key=lambda kv: -kv[1])[:top]:
                 print(f"  {seconds * 1000:8.1f} ms  {name}")
+    if python:
+        profiler.dump_stats(python)
+    print(f"all passes from {from_pass} on, summed:")
+    for name, seconds in sorted(overall.items(), key=lambda kv: -kv[1])[: max(top, 12)]:
+        print(f"  {seconds:8.2f} s  {name}")
     return totals
 
 
@@ -88,6 +104,7 @@ def main() -> None:
     parser.add_argument("--batch", type=int, default=5000, help="hotspots per pass")
     parser.add_argument("--from-pass", type=int, default=15, help="list statements from this pass on")
     parser.add_argument("--top", type=int, default=8, help="statements listed per pass")
+    parser.add_argument("--cprofile", type=Path, help="write cProfile stats of those passes here")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="geoops-bench-", dir="/tmp"))
     work.chmod(0o755)
@@ -97,7 +114,12 @@ def main() -> None:
     cluster.up()
     try:
         totals = profile(
-            Database(cluster, "profile", work / "scenario"), frame, args.batch, args.from_pass, args.top
+            Database(cluster, "profile", work / "scenario"),
+            frame,
+            args.batch,
+            args.from_pass,
+            args.top,
+            args.cprofile,
         )
         p95 = statistics.quantiles(totals, n=20, method="inclusive")[-1]
         print(

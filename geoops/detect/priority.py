@@ -37,12 +37,13 @@ from geoops.store.sqlfiles import load_sql
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
 CLASSES = ("low", "medium", "high", "critical")
 PROTECTED_CANDIDATES = 5  # KNN candidates (planar, in degrees) re-ranked by geodesic distance
-STORE_PRIORITY = (  # one statement for all the incidents of a pass, not one per incident
+# One statement for all the incidents of a pass, its rows one JSON document: psycopg would
+# escape a text[] of JSON strings element by element in Python (measured: 80 ms a pass).
+STORE_PRIORITY = (
     "UPDATE incidents AS i SET priority = u.priority, priority_score = u.score, "
-    "priority_components = CAST(u.components AS jsonb), nearest_settlements = CAST(u.nearest AS jsonb) "
-    "FROM unnest(CAST(:ids AS bigint[]), CAST(:priorities AS text[]), CAST(:scores AS int[]), "
-    "CAST(:components AS text[]), CAST(:nearest AS text[])) AS u(id, priority, score, components, nearest) "
-    "WHERE i.id = u.id"
+    "priority_components = u.components, nearest_settlements = u.nearest "
+    "FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS u(id bigint, priority text, score int, "
+    "components jsonb, nearest jsonb) WHERE i.id = u.id"
 )
 
 
@@ -226,23 +227,14 @@ def score_incidents(
         return {}
     places = [None if r["lon"] is None else (float(r["lon"]), float(r["lat"])) for r in rows]
     fwi = sample_fwi(params.fwi_raster, places)
-    stored: dict[str, list[Any]] = {
-        "ids": [],
-        "priorities": [],
-        "scores": [],
-        "components": [],
-        "nearest": [],
-    }
+    stored: list[dict[str, Any]] = []
     for index, row in enumerate(rows):
         inputs = _inputs(row, None if fwi is None else fwi[index], fwi_available=fwi is not None)
         priority = compute_priority(inputs, params)
-        stored["ids"].append(row["id"])
-        stored["priorities"].append(priority.level)
-        stored["scores"].append(priority.score)
-        stored["components"].append(json.dumps(priority.components, ensure_ascii=False))
-        stored["nearest"].append(json.dumps(priority.nearest_settlements, ensure_ascii=False))
-    session.execute(sa.text(STORE_PRIORITY), stored)
-    return dict(zip(stored["ids"], zip(stored["priorities"], stored["scores"], strict=True), strict=True))
+        stored.append({"id": row["id"], "priority": priority.level, "score": priority.score,
+                       "components": priority.components, "nearest": priority.nearest_settlements})  # fmt: skip
+    session.execute(sa.text(STORE_PRIORITY), {"rows": json.dumps(stored, ensure_ascii=False)})
+    return {r["id"]: (r["priority"], r["score"]) for r in stored}
 
 
 def _read_inputs(incident_ids: list[int], params: PriorityParams, *, session: Session) -> list[sa.RowMapping]:
