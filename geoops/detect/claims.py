@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
+from geoops.detect.static_areas import StaticAreas, static_areas
 from geoops.store.sqlfiles import load_sql
 
 HOTSPOT, REPORT, ALARM = "h", "r", "a"
@@ -70,8 +72,8 @@ def claim_new_evidence(
     session: Session,
 ) -> Claimed:
     """Lock up to ``limit`` unseen rows of each kind and mark them seen. Static hotspots are
-    marked with their reason here (``sql/claim_hotspots.sql``); non-fire reports are only
-    marked seen."""
+    marked with their reason here (FIRMS type in ``sql/claim_hotspots.sql``, heat sources
+    and water in memory); non-fire reports are only marked seen."""
     layers: dict[str, int] = dict(
         session.execute(
             sa.text("SELECT name, id FROM layers WHERE name = ANY(:names)"),
@@ -79,22 +81,18 @@ def claim_new_evidence(
         ).all()
     )
     hotspots = sorted(
-        session.execute(
-            sa.text(load_sql("geoops.detect", "claim_hotspots")),
-            {
-                "limit": limit,
-                "heat_layer_id": layers.get(heat_layer, -1),
-                "heat_radius_m": heat_radius_m,
-                "water_layer_ids": [layers[name] for name in water_layers if name in layers],
-            },
-        ).all()
+        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit}).all()
     )
+    areas = static_areas(
+        layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
+    )
+    static = _mark_static(hotspots, areas, heat_radius_m, session=session)
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
     # each kind in id order: UPDATE ... RETURNING keeps none (rows sort by their first column, id)
     reports = sorted(session.execute(sa.text(reports_sql), ground).all())
     alarms = sorted(session.execute(sa.text(alarms_sql), ground).all())
-    rows = [(HOTSPOT, r.id, float(r.epoch), r.x0, r.y0, r.x1, r.y1) for r in hotspots if not r.static]
+    rows = [(HOTSPOT, r.id, float(r.epoch), r.x0, r.y0, r.x1, r.y1) for r in hotspots if r.id not in static]
     rows += [(REPORT, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in reports if r.fire]
     rows += [(ALARM, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in alarms]
     return Claimed(
@@ -103,3 +101,25 @@ def claim_new_evidence(
         alarms=[r.id for r in alarms],
         evidence=Evidence.of(rows),
     )
+
+
+def _mark_static(
+    hotspots: Sequence[Any], areas: StaticAreas, heat_radius_m: float, *, session: Session
+) -> set[int]:
+    """Ids of the claimed hotspots that are not fires; heat-source and water ones marked."""
+    open_rows = [r for r in hotspots if not r.static]
+    reasons = areas.reasons(
+        np.array([float(r.lon) for r in open_rows]),
+        np.array([float(r.lat) for r in open_rows]),
+        heat_radius_m,
+    )
+    marked = [(r.id, reason) for r, reason in zip(open_rows, reasons, strict=True) if reason]
+    if marked:
+        session.execute(
+            sa.text(
+                "UPDATE hotspots AS h SET static_reason = u.reason FROM unnest(CAST(:ids AS bigint[]), "
+                "CAST(:reasons AS text[])) AS u(id, reason) WHERE h.id = u.id"
+            ),
+            {"ids": [i for i, _ in marked], "reasons": [r for _, r in marked]},
+        )
+    return {r.id for r in hotspots if r.static} | {i for i, _ in marked}

@@ -67,7 +67,11 @@ def import_layer(
     errors = [RowError(int(i) + 1, "feature has no geometry") for i in missing.nonzero()[0]]
     kept = frame.loc[~missing]
     properties = pd.DataFrame(kept.drop(columns=kept.geometry.name))
-    records = json.loads(properties.to_json(orient="records", date_format="iso", force_ascii=False))
+    records = (  # a frame without columns serialises to no records at all, not to empty ones
+        json.loads(properties.to_json(orient="records", date_format="iso", force_ascii=False))
+        if len(properties.columns)
+        else [{} for _ in range(len(properties))]
+    )
     rows = pd.DataFrame(
         {
             "properties": [json.dumps(r, ensure_ascii=False) for r in records],

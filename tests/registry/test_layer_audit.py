@@ -29,3 +29,16 @@ def test_a_layer_import_is_audited(engine: Engine, tmp_path: Path) -> None:
         "layer.import", "layer", "heat_sources", "cli:clerk"
     )  # fmt: skip
     assert row.after == {"file": "flares.geojson", "features": 1, "rejected": 0}
+
+
+def test_features_without_properties_are_imported_with_empty_ones(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "lakes.geojson"
+    ring = [[75.0, 61.0], [75.1, 61.0], [75.1, 61.1], [75.0, 61.0]]
+    features = [
+        {"type": "Feature", "properties": None, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+    ] * 2
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    with transaction(engine) as session:
+        assert import_layer("lakes", path, session=session).inserted == 2
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT properties FROM layer_features")).scalars().all() == [{}, {}]
