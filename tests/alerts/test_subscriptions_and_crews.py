@@ -91,6 +91,10 @@ def test_area_point_and_standing_order_subscriptions(api: Api) -> None:
          422, "wildcards"),
         ({"point": {"longitude": 129, "latitude": 62, "radius_m": 10}, "min_priority": "urgent"}, 422, "min_priority"),
         ({"jurisdiction_id": -1}, 403, "your own jurisdictions"),
+        ({"point": {"longitude": 129, "latitude": 62, "radius_m": 10}, "channel": "webhook",
+          "target": "http://10.0.0.7/hook"}, 422, "10.0.0.7 is a private address"),
+        ({"point": {"longitude": 129, "latitude": 62, "radius_m": 10}, "channel": "webhook",
+          "target": "http://localhost:8080/hook"}, 422, "loopback"),
     ],
 )  # fmt: skip
 def test_bad_subscriptions_are_refused_with_a_reason(

@@ -131,6 +131,21 @@ def _webhook_url(target: str) -> httpx.URL:
     return url
 
 
+def refused_at_once(target: str) -> str | None:
+    """Why a webhook URL whose host is an address literal (or ``localhost``) would be
+    refused when private targets are not allowed; None when only sending can tell (a name
+    is resolved then, as DNS may change)."""
+    host = httpx.URL(target).host
+    if host.lower() == "localhost":
+        return "localhost is a loopback address"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None
+    kind = _refused_kind(address)
+    return None if kind is None else f"{address} is a {kind} address"
+
+
 def _refused_kind(address: IPAddress) -> str | None:
     """What makes ``address`` unfit for webhooks ("loopback", ...), or None if it is public."""
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

@@ -14,7 +14,8 @@ from shapely.geometry import shape
 from shapely.validation import explain_validity
 
 from geoops.access.principal import Principal, Role
-from geoops.api.deps import SessionDep, UserDep
+from geoops.alerts.channels.webhook import refused_at_once
+from geoops.api.deps import SessionDep, SettingsDep, UserDep
 from geoops.errors import Forbidden, InvalidInput
 from geoops.store.subscriptions import (
     create_subscription,
@@ -88,7 +89,7 @@ def _check_area(area: dict[str, Any]) -> None:
         raise InvalidInput("area must be in longitude/latitude (EPSG:4326)")
 
 
-def _check_target(new: NewSubscription) -> None:
+def _check_target(new: NewSubscription, *, allow_private: bool) -> None:
     target = new.target
     if new.channel == "live":
         if target:
@@ -97,6 +98,9 @@ def _check_target(new: NewSubscription) -> None:
         url = urlsplit(target or "")
         if url.scheme not in ("http", "https") or not url.hostname:
             raise InvalidInput("a webhook needs target: an http(s) URL")
+        refused = None if allow_private else refused_at_once(str(target))
+        if refused:
+            raise InvalidInput(f"webhooks to private addresses are not allowed here ({refused})")
     elif new.channel == "email":
         if not target or "@" not in target or any(c in target for c in " \r\n,;"):
             raise InvalidInput("an e-mail subscription needs target: one address")
@@ -105,10 +109,12 @@ def _check_target(new: NewSubscription) -> None:
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Subscribe to alerts")
-def subscribe(session: SessionDep, user: UserDep, new: NewSubscription) -> dict[str, Any]:
+def subscribe(
+    session: SessionDep, user: UserDep, settings: SettingsDep, new: NewSubscription
+) -> dict[str, Any]:
     if new.area is not None:
         _check_area(new.area)
-    _check_target(new)
+    _check_target(new, allow_private=settings.webhook_allow_private)
     if (
         new.jurisdiction_id is not None
         and user.role is not Role.ADMIN
