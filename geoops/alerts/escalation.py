@@ -70,6 +70,7 @@ def escalate_overdue(config: MatchConfig, minutes: float, *, session: Session) -
                     "number": incident.number,
                     "alert_id": alert["id"],
                     "from_jurisdiction": alert["jurisdiction_id"],
+                    "from": alert["message"].get("recipient_name"),
                     "to_jurisdiction": alert["parent_id"],
                     "to": alert["parent_name"],
                     "unacknowledged_minutes": waited,

@@ -10,16 +10,23 @@ from sqlalchemy.orm import Session
 
 
 def overdue_alerts(minutes: float, *, session: Session, limit: int = 200) -> list[Any]:
-    """Urgent alerts to a jurisdiction nobody acknowledged within ``minutes``, locked (SKIP
-    LOCKED: two checkers never escalate one alert twice), with the jurisdiction above."""
+    """Urgent alerts nobody acknowledged within ``minutes``, locked (SKIP LOCKED: two
+    checkers never escalate one alert twice), with where each goes: a jurisdiction's alert
+    to the jurisdiction above; a crew's to the crew's own jurisdiction, or else the lowest
+    one the incident lies in."""
     return list(
         session.execute(
             sa.text(
                 "SELECT a.id, a.incident_id, a.jurisdiction_id, a.priority, a.created_at, a.message, "
                 "p.id AS parent_id, p.name AS parent_name, p.level AS parent_level "
-                "FROM alerts AS a JOIN jurisdictions AS j ON j.id = a.jurisdiction_id "
-                "LEFT JOIN jurisdictions AS p ON p.id = j.parent_id "
-                "WHERE a.acked_at IS NULL AND a.escalated_at IS NULL AND a.priority IN ('high', 'critical') "
+                "FROM alerts AS a LEFT JOIN jurisdictions AS j ON j.id = a.jurisdiction_id "
+                "LEFT JOIN LATERAL (SELECT lj.id FROM incident_jurisdictions AS ij "
+                "JOIN jurisdictions AS lj ON lj.id = ij.jurisdiction_id WHERE ij.incident_id = a.incident_id "
+                "ORDER BY lj.level_rank DESC, lj.id LIMIT 1) AS home ON a.jurisdiction_id IS NULL "
+                "LEFT JOIN crews AS c ON a.recipient = 'crew:' || c.id "
+                "LEFT JOIN jurisdictions AS p ON p.id = coalesce(j.parent_id, c.jurisdiction_id, home.id) "
+                "WHERE (a.jurisdiction_id IS NOT NULL OR a.level = 'crew') "
+                "AND a.acked_at IS NULL AND a.escalated_at IS NULL AND a.priority IN ('high', 'critical') "
                 "AND a.created_at < now() - make_interval(secs => :seconds) "
                 "ORDER BY a.created_at LIMIT :limit FOR UPDATE OF a SKIP LOCKED"
             ),

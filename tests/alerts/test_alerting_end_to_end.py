@@ -173,6 +173,12 @@ def test_an_unacknowledged_urgent_alert_escalates_a_level_up(engine: Engine, wor
     p = world.places
     incident = burn(engine, world.settings, 130.8, 61.6)  # far from settlements: M and F only
     match(engine, world.settings)
+    with world.client("admin") as admin:
+        crew = admin.post("/api/v1/crews", json={"name": "Crew 2", "longitude": 130.7, "latitude": 61.6,
+                                                 "jurisdiction_id": p.municipality}).json()  # fmt: skip
+        assert (
+            admin.post(f"/api/v1/incidents/{incident}/crews", json={"crew_id": crew["id"]}).status_code == 201
+        )
     with engine.begin() as conn:  # the alerts said critical and have waited 20 minutes
         conn.execute(
             sa.text("UPDATE alerts SET priority = 'critical', created_at = now() - interval '20 minutes'")
@@ -187,11 +193,15 @@ def test_an_unacknowledged_urgent_alert_escalates_a_level_up(engine: Engine, wor
                 "SELECT recipient, previous_alert_id, message->>'title' AS title FROM alerts WHERE reason = 'escalation'"
             )
         ).all()
-    assert [e.recipient for e in escalations] == [f"jurisdiction:{p.district}"], (
-        "M's alert went to D; F had acked"
+    # M's alert went to D, the crew's to its own jurisdiction M; F had acknowledged
+    assert sorted(e.recipient for e in escalations) == sorted(
+        f"jurisdiction:{j}" for j in (p.district, p.municipality)
     )
-    assert "Not acknowledged for 20 min" in escalations[0].title
+    assert all("Not acknowledged for 20 min" in e.title for e in escalations)
     with world.client("d") as d:
         timeline = d.get(f"/api/v1/incidents/{incident}").json()["properties"]["timeline"]
         assert any(e["kind"] == "incident.escalated" and e["payload"]["to"] == "District D" for e in timeline)
         assert [a["reason"] for a in d.get("/api/v1/alerts").json()["alerts"]] == ["escalation"]
+    with world.client("m") as m:
+        escalated = [a for a in m.get("/api/v1/alerts").json()["alerts"] if a["reason"] == "escalation"]
+        assert [a["previous_alert_id"] is not None for a in escalated] == [True]
