@@ -146,6 +146,7 @@ def _refresh(touched: list[int], assignment: Assignment, *, session: Session) ->
             "ev_alarms": array_literal(e.alarm_id for e in attached),
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
+            "part_vertices": PERIMETER_PART_VERTICES,
         },
     )
     rows = [dict(r) for r in refreshed.mappings()]

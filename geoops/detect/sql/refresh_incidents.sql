@@ -65,24 +65,29 @@ WITH new_ev AS (
     LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
     WHERE e.incident_id = ANY(:ids) AND e.hotspot_id IS NULL
     GROUP BY e.incident_id
-), parts AS (
-    -- new footprints join the incident's indexed shapes as new pieces ('n'): new hotspots
-    -- measure to these, so a pass never re-reads or re-cuts a whole perimeter
-    -- (sql/compact_parts.sql re-cuts it once enough pieces have piled up)
-    INSERT INTO incident_shapes (incident_id, kind, geom)
-    SELECT e.incident_id, 'n', e.footprint
+), new_shapes AS MATERIALIZED (
+    -- each incident's new footprints merged (valid boxes, whose union buffer(0) builds twice
+    -- as fast as an overlay union), computed once for the perimeter and for the pieces
+    SELECT e.incident_id, ST_Buffer(ST_Collect(e.footprint), 0) AS shape
     FROM new_ev AS e
     WHERE ST_Dimension(e.footprint) = 2 AND NOT ST_IsEmpty(e.footprint)
+    GROUP BY e.incident_id
+), parts AS (
+    -- the new footprints join the incident's indexed shapes as new pieces ('n'), merged
+    -- and cut to at most :part_vertices vertices (a few rows per incident, not one per
+    -- pixel): new hotspots measure to these, so a pass never re-reads or re-cuts a whole
+    -- perimeter (sql/compact_parts.sql re-cuts it once enough pieces have piled up)
+    INSERT INTO incident_shapes (incident_id, kind, geom)
+    SELECT s.incident_id, 'n', ST_Subdivide(s.shape, :part_vertices)
+    FROM new_shapes AS s
+    WHERE NOT ST_IsEmpty(s.shape)
 ), additions AS (
-    -- what this pass adds to each perimeter, merged first: the new footprints (valid boxes,
-    -- whose union buffer(0) builds twice as fast as an overlay union) and the perimeters
-    -- of the incidents absorbed here; then one overlay with the perimeter so far (large),
-    -- so the large one is processed once
+    -- what this pass adds to each perimeter: the new footprints and the perimeters of the
+    -- incidents absorbed here, merged first; then one overlay with the perimeter so far
+    -- (large), so the large one is processed once
     SELECT g.incident_id, ST_Union(g.shape) AS shape
     FROM (
-        SELECT e.incident_id, ST_Buffer(ST_Collect(e.footprint), 0) AS shape
-        FROM new_ev AS e WHERE e.footprint IS NOT NULL
-        GROUP BY e.incident_id
+        SELECT s.incident_id, s.shape FROM new_shapes AS s
         UNION ALL
         SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
         WHERE ST_Dimension(i.geom) = 2
