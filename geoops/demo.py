@@ -76,6 +76,10 @@ def run_demo(
         f"Log in as [bold]{login.name}[/bold] with password [bold]{login.password}[/bold] "
         "(a dispatcher for every region of Russia: fires elsewhere are outside this login's scope)."
     )
+    console.print(
+        "Alerts for confirmed fires of medium priority and above appear in the map's Alerts panel "
+        "(acknowledge them, suggest and assign the nearest crews); /crew is the crews' phone page."
+    )
 
     def show(step: ReplayStep) -> None:
         console.print(
