@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.detect.fire_weather import FWI_CLASSES, fwi_class, sample_fwi
+from geoops.detect.settlement_index import settlement_index
 from geoops.store.sqlfiles import load_sql
 
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
@@ -237,20 +239,34 @@ def score_incidents(
     return {r["id"]: (r["priority"], r["score"]) for r in stored}
 
 
-def _read_inputs(incident_ids: list[int], params: PriorityParams, *, session: Session) -> list[sa.RowMapping]:
+def _read_inputs(
+    incident_ids: list[int], params: PriorityParams, *, session: Session
+) -> list[dict[str, Any]]:
     values = {
         "ids": list(incident_ids),
         "settlements_layer": params.settlements_layer,
         "protected_layers": list(params.protected_layers),
-        "settlement_candidates": params.settlement_candidates,
         "protected_candidates": PROTECTED_CANDIDATES,
         "protected_search_m": params.protected_search_km * 1000.0,
     }
     result = session.execute(sa.text(load_sql("geoops.detect", "priority_inputs")), values)
-    return list(result.mappings().all())
+    rows = [dict(r) for r in result.mappings()]
+    located = [r for r in rows if r["lon"] is not None]
+    layer = rows[0]["settlement_layer_id"] if rows else None
+    for row in rows:
+        row["settlements"] = []
+    if layer is not None and located:
+        nearby = settlement_index(layer, session=session).nearby(
+            [shapely.from_wkb(bytes(r["hull"])) for r in located],
+            [(float(r["lon"]), float(r["lat"])) for r in located],
+            params.settlement_candidates,
+        )
+        for row, settlements in zip(located, nearby, strict=True):
+            row["settlements"] = settlements
+    return rows
 
 
-def _inputs(row: sa.RowMapping, fwi: float | None, *, fwi_available: bool) -> PriorityInputs:
+def _inputs(row: Mapping[str, Any], fwi: float | None, *, fwi_available: bool) -> PriorityInputs:
     distance_m = row["protected_distance_m"]
     return PriorityInputs(
         settlements=tuple(_settlement_of(item) for item in row["settlements"]),

@@ -22,11 +22,11 @@ import sqlalchemy as sa
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
+from geoops.detect.layer_cache import Version, database_key, layer_version
 from geoops.detect.local_metres import metres_per_degree
 
 MAX_RADIUS_M = 5000.0
 RADIUS = re.compile(r"^\d{1,5}(\.\d+)?$")  # as sql/claim_hotspots.sql accepted it
-Version = tuple[tuple[int, int, int, int], ...]
 
 
 @dataclass(frozen=True)
@@ -82,26 +82,13 @@ def _scaled(
     return np.asarray(shapely.transform(geometries, lambda xy: (xy - row_origin) * row_scale))
 
 
-def _version(layer_ids: list[int], *, session: Session) -> Version:
-    rows = session.execute(
-        sa.text(
-            "SELECT layer_id, count(*), max(id), max(xmin::text::bigint) FROM layer_features "
-            "WHERE layer_id = ANY(:ids) GROUP BY layer_id ORDER BY layer_id"
-        ),
-        {"ids": layer_ids},
-    ).all()
-    return tuple((int(r[0]), int(r[1]), int(r[2]), int(r[3])) for r in rows)
-
-
 _CACHE: dict[tuple[str, int, tuple[int, ...]], tuple[Version, StaticAreas]] = {}
 
 
 def static_areas(heat_layer_id: int, water_layer_ids: list[int], *, session: Session) -> StaticAreas:
     """The heat sources and water of these layers, from memory while they are unchanged."""
-    bind = session.get_bind()
-    url = bind.engine.url if isinstance(bind, sa.Connection) else bind.url
-    key = (url.render_as_string(), heat_layer_id, tuple(sorted(water_layer_ids)))
-    version = _version([heat_layer_id, *water_layer_ids], session=session)
+    key = (database_key(session), heat_layer_id, tuple(sorted(water_layer_ids)))
+    version = layer_version([heat_layer_id, *water_layer_ids], session=session)
     cached = _CACHE.get(key)
     if cached is not None and cached[0] == version:
         return cached[1]

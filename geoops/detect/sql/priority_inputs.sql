@@ -1,9 +1,8 @@
 -- What incident priority is computed from, for a list of incidents, in one statement.
--- Settlements: the :settlement_candidates nearest features of the settlement layer by KNN
--- (`<->` on the GiST index of layer_features.geom, from the incident's centroid), then the
--- geodesic distance from its perimeter (0 inside) and the geodesic bearing from its
--- centroid. Protected objects: the nearest feature of any protected layer within a search
--- box of :protected_search_m around the perimeter, the same way.
+-- Settlements: the hull and centre of each incident, which detect/settlement_index.py
+-- measures the nearest settlements from (in memory). Protected objects: the nearest
+-- feature of any protected layer within a search box of :protected_search_m around the
+-- perimeter, by KNN, then the geodesic distance from the hull (0 inside).
 -- A layer that does not exist says so in *_available; the scoring itself is Python's.
 -- The CTEs are MATERIALIZED so the hull and its geography are computed once per incident,
 -- not once per candidate feature.
@@ -21,7 +20,6 @@ WITH target AS MATERIALIZED (
 ), located AS MATERIALIZED (
     SELECT t.*,
            t.shape::geography AS shape_g,
-           t.at::geography AS at_g,
            -- the protected search box: :protected_search_m around the hull, in degrees
            ST_Expand(t.shape,
                      :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(t.at))), 0.02)),
@@ -41,30 +39,13 @@ SELECT t.id,
        t.area_ha,
        EXISTS (SELECT 1 FROM settlement_layer) AS settlements_available,
        EXISTS (SELECT 1 FROM protected_layer) AS protected_available,
-       coalesce(s.nearby, '[]') AS settlements,
+       ST_AsBinary(t.shape) AS hull,
+       (SELECT id FROM settlement_layer) AS settlement_layer_id,
        p.layer AS protected_layer,
        p.name AS protected_name,
        p.distance_m AS protected_distance_m
 FROM target AS t
 LEFT JOIN located AS g ON g.id = t.id
-LEFT JOIN LATERAL (
-    SELECT jsonb_agg(jsonb_build_object(
-               'name', c.properties ->> 'name',
-               'region', c.properties ->> 'region',
-               'population', c.properties -> 'population',
-               'distance_m', c.distance_m,
-               'bearing_deg', c.bearing_deg
-           ) ORDER BY c.distance_m) AS nearby
-    FROM (
-        SELECT f.properties,
-               ST_Distance(g.shape_g, f.geom::geography) AS distance_m,
-               degrees(ST_Azimuth(g.at_g, ST_PointOnSurface(f.geom)::geography)) AS bearing_deg
-        FROM layer_features AS f
-        WHERE f.layer_id = (SELECT id FROM settlement_layer)
-        ORDER BY f.geom <-> g.at
-        LIMIT :settlement_candidates
-    ) AS c
-) AS s ON g.id IS NOT NULL
 LEFT JOIN LATERAL (
     SELECT c.layer, c.name, c.distance_m
     FROM (

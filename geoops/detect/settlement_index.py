@@ -1,0 +1,112 @@
+"""The settlements layer in memory: the nearest candidates of many incidents at once.
+
+Priority weighs the nearest settlements of every incident a pass touches (hundreds).
+Asking the database for each incident's nearest features and measuring each on the
+ellipsoid cost about two thirds of the priority statement; the layer (a thousand points)
+changes rarely, so each process keeps it, reloaded when its features change.
+
+Candidates: the ``k`` nearest by great-circle distance from the incident's centre (a
+KD-tree over unit vectors: chord order is great-circle order). Distance: from the incident's
+convex hull (0 inside) — the nearest point of the hull found in metres at the settlement's
+latitude, then the geodesic distance to it on the WGS84 ellipsoid; bearing: geodesic, from
+the centre to the settlement.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import shapely
+import sqlalchemy as sa
+from numpy.typing import NDArray
+from pyproj import Geod
+from scipy.spatial import cKDTree
+from sqlalchemy.orm import Session
+
+from geoops.detect.layer_cache import Version, database_key, layer_version
+from geoops.detect.local_metres import metres_per_degree
+
+GEOD = Geod(ellps="WGS84")
+
+
+def unit_vectors(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
+    phi, lam = np.radians(lat), np.radians(lon)
+    return np.column_stack([np.cos(phi) * np.cos(lam), np.cos(phi) * np.sin(lam), np.sin(phi)])
+
+
+@dataclass(frozen=True)
+class SettlementIndex:
+    lon: NDArray[np.float64]
+    lat: NDArray[np.float64]
+    properties: list[dict[str, Any]]
+    tree: cKDTree
+
+    def nearby(
+        self, hulls: list[shapely.Geometry], centres: list[tuple[float, float]], k: int
+    ) -> list[list[dict[str, Any]]]:
+        """For each incident (its hull and centre), its ``k`` nearest settlements, nearest
+        first: name, region, population, distance_m (from the hull), bearing_deg."""
+        if not len(self.lon) or not hulls:
+            return [[] for _ in hulls]
+        k = min(k, len(self.lon))
+        centre = np.array(centres, dtype=np.float64).reshape(-1, 2)
+        _, near = self.tree.query(unit_vectors(centre[:, 0], centre[:, 1]), k=k)
+        near = np.asarray(near).reshape(len(hulls), k)
+        pairs = np.repeat(np.arange(len(hulls)), k)
+        towns = near.ravel()
+        lon, lat = self.lon[towns], self.lat[towns]
+        lon = lon + 360.0 * np.round((centre[pairs, 0] - lon) / 360.0)  # the incident's side of ±180°
+        metres = _hull_distances(np.array(hulls, dtype=object)[pairs], lon, lat)
+        azimuth, _, _ = GEOD.inv(centre[pairs, 0], centre[pairs, 1], lon, lat)
+        bearing = np.mod(np.asarray(azimuth, dtype=np.float64), 360.0)
+        found: list[list[dict[str, Any]]] = [[] for _ in hulls]
+        for row, town, distance_m, bearing_deg in zip(pairs.tolist(), towns.tolist(), metres.tolist(),
+                                                      bearing.tolist(), strict=True):  # fmt: skip
+            p = self.properties[town]
+            found[row].append({"name": p.get("name"), "region": p.get("region"), "population": p.get("population"),
+                               "distance_m": distance_m, "bearing_deg": bearing_deg})  # fmt: skip
+        for items in found:
+            items.sort(key=lambda item: item["distance_m"])
+        return found
+
+
+def _hull_distances(
+    hulls: NDArray[np.object_], lon: NDArray[np.float64], lat: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """Geodesic metres from each hull to its point; 0 inside."""
+    per_lon, per_lat = metres_per_degree(lat)
+    scale = np.column_stack([per_lon, per_lat])
+    counts = shapely.get_num_coordinates(hulls)
+    row_scale = np.repeat(scale, counts, axis=0)
+    scaled = shapely.transform(hulls, lambda xy: xy * row_scale)
+    points = shapely.points(np.column_stack([lon, lat]) * scale)
+    nearest = shapely.get_coordinates(shapely.get_point(shapely.shortest_line(scaled, points), 0)) / scale
+    _, _, metres = GEOD.inv(nearest[:, 0], nearest[:, 1], lon, lat)
+    inside = shapely.intersects(scaled, points)
+    return np.where(inside, 0.0, np.asarray(metres, dtype=np.float64))
+
+
+_CACHE: dict[tuple[str, int], tuple[Version, SettlementIndex]] = {}
+
+
+def settlement_index(layer_id: int, *, session: Session) -> SettlementIndex:
+    """The settlements of this layer (points; other shapes by a point on their surface)."""
+    key = (database_key(session), layer_id)
+    version = layer_version([layer_id], session=session)
+    cached = _CACHE.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = session.execute(
+        sa.text(
+            "SELECT ST_X(p), ST_Y(p), f.properties FROM layer_features AS f, "
+            "LATERAL (SELECT ST_PointOnSurface(f.geom) AS p) AS s WHERE f.layer_id = :id ORDER BY f.id"
+        ),
+        {"id": layer_id},
+    ).all()
+    lon = np.array([float(r[0]) for r in rows], dtype=np.float64)
+    lat = np.array([float(r[1]) for r in rows], dtype=np.float64)
+    index = SettlementIndex(lon, lat, [dict(r[2]) for r in rows], cKDTree(unit_vectors(lon, lat)))
+    _CACHE[key] = (version, index)
+    return index
