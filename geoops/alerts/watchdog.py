@@ -35,6 +35,7 @@ def alerting_health(settings: Settings, *, session: Session) -> dict[str, Any]:
         "pending_events": int(lag["pending"] or 0),
         "oldest_pending_s": None if lag["oldest_s"] is None else round(float(lag["oldest_s"]), 1),
         "matcher_stalled": stalled,
+        "matcher_cursor": lag["cursor"],
     }
 
 
@@ -55,7 +56,7 @@ def tell_admins(health: dict[str, Any], *, session: Session) -> list[int]:
     if health["matcher_stalled"]:
         problems.append(
             (
-                f"matcher:{health['pending_events']}",
+                f"matcher:{health['matcher_cursor']}",
                 "Alert matcher stalled",
                 f"{health['pending_events']} events wait, the oldest {health['oldest_pending_s']} s",
                 "",

@@ -127,3 +127,27 @@ def test_failures_retry_then_dead_letter_and_a_failing_channel_is_reported(
             retried = client.post(f"/api/v1/deliveries/{dead[0]['id']}/retry")
             assert retried.json()["status"] == "pending"
             assert client.post(f"/api/v1/deliveries/{dead[0]['id']}/retry").status_code == 404
+
+
+def test_a_stalled_matcher_is_reported_once_per_stall(engine: Engine, settings: Settings) -> None:
+    from geoops.alerts.watchdog import alerting_health, tell_admins
+    from geoops.store.events import append_event
+
+    with transaction(engine) as session:  # the matcher's cursor stays at 0: it has stopped
+        append_event("incident.updated", {"incident_id": 1}, session=session)
+    with engine.begin() as conn:
+        conn.execute(sa.text("UPDATE events SET created_at = now() - interval '5 minutes'"))
+    for _ in range(2):  # more events arrive while it is stuck: still one health alert
+        with transaction(engine) as session:
+            append_event("incident.updated", {"incident_id": 2}, session=session)
+        with transaction(engine) as session:
+            health = alerting_health(settings, session=session)
+            assert health["status"] == "degraded" and health["matcher_stalled"]
+            tell_admins(health, session=session)
+    with engine.connect() as conn:
+        titles = (
+            conn.execute(sa.text("SELECT message->>'title' FROM alerts WHERE reason = 'health'"))
+            .scalars()
+            .all()
+        )
+    assert titles == ["Alert matcher stalled"]
