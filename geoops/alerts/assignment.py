@@ -5,14 +5,19 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from geoops.alerts.matcher import MatchConfig, incident_message
+from geoops.alerts.matcher import (
+    MatchConfig,
+    crew_topic,
+    current_facts,
+    incident_message,
+    subscription_pushes,
+)
 from geoops.alerts.message import Reason, message_record
-from geoops.alerts.rules import IncidentFacts
 from geoops.domain import EventKind
 from geoops.errors import NotFound
-from geoops.store.alert_inputs import incident_rows
+from geoops.store.alert_inputs import crew_subscriptions, incident_rows
 from geoops.store.alert_records import NewAlert, Push, insert_alerts
-from geoops.store.crews import assign_crew, crew, crew_subscriptions
+from geoops.store.crews import assign_crew, crew
 from geoops.store.events import append_event
 
 
@@ -25,7 +30,7 @@ def assign_and_alert(
         raise NotFound(f"no current incident {incident_id}")
     team = crew(crew_id, session=session)
     assignment = assign_crew(incident_id, crew_id, by, session=session)
-    facts = IncidentFacts(incident.status, incident.priority, incident.area_ha, incident.settlement_km)
+    facts = current_facts(incident)
     recipient = f"crew:{crew_id}"
     message = incident_message(
         incident,
@@ -37,15 +42,9 @@ def assign_and_alert(
         config.public_url,
         extra=team["name"],
     )
-    pushes = [
-        Push(s.channel, s.target or f"geoops/alerts/crews/{crew_id}", s.id)
-        for s in crew_subscriptions(crew_id, session=session)
-        if s.channel != "live"
-    ]
-    if config.mqtt and not any(
-        p.channel == "mqtt" and p.target == f"geoops/alerts/crews/{crew_id}" for p in pushes
-    ):
-        pushes.append(Push("mqtt", f"geoops/alerts/crews/{crew_id}"))
+    pushes = subscription_pushes(crew_subscriptions(crew_id, session=session))
+    if config.mqtt and Push("mqtt", crew_topic(crew_id)) not in pushes:
+        pushes.append(Push("mqtt", crew_topic(crew_id)))
     stored = insert_alerts(
         [
             NewAlert(

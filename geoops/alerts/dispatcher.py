@@ -23,12 +23,6 @@ BATCH = 100
 
 
 @dataclass(frozen=True)
-class Outcome:
-    delivery_id: int
-    failure: DeliveryFailed | None
-
-
-@dataclass(frozen=True)
 class Backoff:
     base_seconds: float
     max_seconds: float
@@ -43,8 +37,11 @@ class Backoff:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Backoff:
-        return cls(settings.delivery_backoff_seconds, settings.delivery_backoff_max_seconds,
-                   settings.delivery_max_attempts)  # fmt: skip
+        return cls(
+            settings.delivery_backoff_seconds,
+            settings.delivery_backoff_max_seconds,
+            settings.delivery_max_attempts,
+        )
 
 
 class Dispatcher:
@@ -67,38 +64,52 @@ class Dispatcher:
         with transaction(self._engine) as session:
             return claim_deliveries(BATCH, self._lease, session=session)
 
-    async def _send(self, claimed: Claimed) -> Outcome:
+    async def _send(self, claimed: Claimed) -> DeliveryFailed | None:
+        """None when the target took it, else why not."""
         channel = self._channels.get(claimed.channel)
         if channel is None:
-            return Outcome(
-                claimed.id, DeliveryFailed(f"channel {claimed.channel!r} is not running", retryable=True)
-            )
+            return DeliveryFailed(f"channel {claimed.channel!r} is not running", retryable=True)
         message = message_from_record(
             claimed.alert_id, claimed.alert_created_at, claimed.message, claimed.acked_at
         )
-        delivery = Delivery(claimed.id, claimed.channel, claimed.target, claimed.secret, claimed.idempotency_key,
-                            claimed.attempt, message)  # fmt: skip
+        delivery = Delivery(
+            claimed.id,
+            claimed.channel,
+            claimed.target,
+            claimed.secret,
+            claimed.idempotency_key,
+            claimed.attempt,
+            message,
+        )
         try:
             await channel.send(delivery)
         except DeliveryFailed as failure:
-            return Outcome(claimed.id, failure)
+            return failure
         except Exception as exc:  # a channel bug must not stop the round; retried
             log.exception("channel %s failed unexpectedly", claimed.channel)
-            return Outcome(claimed.id, DeliveryFailed(f"{type(exc).__name__}: {exc}"))
-        return Outcome(claimed.id, None)
+            return DeliveryFailed(f"{type(exc).__name__}: {exc}")
+        return None
 
-    def _record(self, claimed: list[Claimed], outcomes: list[Outcome]) -> None:
-        attempts = {c.id: c for c in claimed}
+    def _record(self, claimed: list[Claimed], outcomes: list[DeliveryFailed | None]) -> None:
         failures: list[tuple[int, str, float | None]] = []
-        for outcome in outcomes:
-            if outcome.failure is None:
+        for c, failure in zip(claimed, outcomes, strict=True):
+            if failure is None:
                 continue
-            c = attempts[outcome.delivery_id]
-            delay = self._backoff.delay(c.attempt, outcome.failure)
-            failures.append((c.id, outcome.failure.reason, delay))
+            delay = self._backoff.delay(c.attempt, failure)
+            failures.append((c.id, failure.reason, delay))
             verdict = "dead-lettered" if delay is None else f"retry in {delay:.0f}s"
-            log.warning("delivery %d (%s to %s, attempt %d) failed: %s; %s", c.id, c.channel, c.target,
-                        c.attempt, outcome.failure.reason, verdict)  # fmt: skip
+            log.warning(
+                "delivery %d (%s to %s, attempt %d) failed: %s; %s",
+                c.id,
+                c.channel,
+                c.target,
+                c.attempt,
+                failure.reason,
+                verdict,
+            )
         with transaction(self._engine) as session:
-            mark_delivered([o.delivery_id for o in outcomes if o.failure is None], session=session)
+            mark_delivered(
+                [c.id for c, failure in zip(claimed, outcomes, strict=True) if failure is None],
+                session=session,
+            )
             mark_failed(failures, session=session)

@@ -9,9 +9,8 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from geoops.alerts.matcher import MatchConfig, incident_message, pushes_for
+from geoops.alerts.matcher import MatchConfig, current_facts, incident_message, pushes_for
 from geoops.alerts.message import Reason, message_record
-from geoops.alerts.rules import IncidentFacts
 from geoops.domain import EventKind
 from geoops.store.alert_checks import mark_escalated, overdue_alerts
 from geoops.store.alert_inputs import incident_rows, standing_orders
@@ -36,10 +35,9 @@ def escalate_overdue(config: MatchConfig, minutes: float, *, session: Session) -
         if incident is None:
             continue
         waited = round((datetime.now(alert["created_at"].tzinfo) - alert["created_at"]).total_seconds() / 60)
-        facts = IncidentFacts(incident.status, incident.priority, incident.area_ha, incident.settlement_km)
         message = incident_message(
             incident,
-            facts,
+            current_facts(incident),
             Reason.ESCALATION,
             f"jurisdiction:{alert['parent_id']}",
             alert["parent_name"],

@@ -19,7 +19,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
-from geoops.alerts.message import alert_payload, message_from_record
+from geoops.alerts.message import AlertMessage, alert_payload, message_from_record
 from geoops.store.alert_reads import Reader, committed_alerts_after, latest_alert_id
 from geoops.store.alert_records import ALERTS_CHANNEL
 from geoops.store.engine import transaction
@@ -36,10 +36,14 @@ class Frame:
     text: str
 
 
+def alert_message(row: Mapping[str, Any]) -> AlertMessage:
+    """An alert row (``alert_reads.ALERT_COLUMNS``) as the message channels render."""
+    return message_from_record(row["id"], row["created_at"], row["message"], row["acked_at"])
+
+
 def alert_json(row: Mapping[str, Any]) -> dict[str, Any]:
     """An alert row as the API and the live stream show it."""
-    message = message_from_record(row["id"], row["created_at"], row["message"], row["acked_at"])
-    return {**alert_payload(message), "acked_by": row["acked_by"]}
+    return {**alert_payload(alert_message(row)), "acked_by": row["acked_by"]}
 
 
 def frame(row: Mapping[str, Any]) -> Frame:

@@ -7,7 +7,7 @@ crash re-matches the batch and dedup keys keep it from alerting twice.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -44,10 +44,8 @@ KINDS = {
 
 @dataclass(frozen=True)
 class MatchResult:
-    events: int  # events read
     alerts: list[int]  # alert ids stored
-    busy: bool = False  # another process held the cursor
-    more: bool = False  # a full batch: call again
+    more: bool = False  # a full batch was read: call again
 
 
 @dataclass(frozen=True)
@@ -69,8 +67,8 @@ class MatchConfig:
 
 def match_events(config: MatchConfig, *, session: Session) -> MatchResult:
     cursor = claim_cursor(CONSUMER, session=session)
-    if cursor is None:
-        return MatchResult(0, [], busy=True)
+    if cursor is None:  # another process is matching
+        return MatchResult([])
     events, scanned_to = events_after(cursor, session=session, limit=BATCH)
     relevant = [e for e in events if e.kind in KINDS and _survivor_side(e)]
     ids = sorted({int(e.payload["incident_id"]) for e in relevant})
@@ -87,7 +85,7 @@ def match_events(config: MatchConfig, *, session: Session) -> MatchResult:
             new += _alerts_for(event, incident, subscribed.get(incident.id, []), orders, told, config)
     stored = insert_alerts(new, session=session)
     advance_cursor(CONSUMER, scanned_to, session=session)
-    return MatchResult(len(events), stored, more=len(events) >= BATCH)
+    return MatchResult(stored, more=len(events) >= BATCH)
 
 
 def _survivor_side(event: Event) -> bool:
@@ -196,9 +194,7 @@ def incident_message(
     previous_alert_id: int | None = None,
 ) -> AlertMessage:
     """The message about ``incident`` (its stored id and time are filled in on reading)."""
-    shown = IncidentRow(
-        **{**vars(incident), "status": facts.status, "priority": facts.priority, "area_ha": facts.area_ha}
-    )
+    shown = replace(incident, status=facts.status, priority=facts.priority, area_ha=facts.area_ha)
     return AlertMessage(
         id=0,
         reason=reason,
@@ -223,6 +219,14 @@ def incident_message(
     )
 
 
+def jurisdiction_topic(jurisdiction_id: int) -> str:
+    return f"geoops/alerts/{jurisdiction_id}"
+
+
+def crew_topic(crew_id: int) -> str:
+    return f"geoops/alerts/crews/{crew_id}"
+
+
 def pushes_for(
     jurisdiction_id: int | None,
     subscription: SubscriptionRow | None,
@@ -235,16 +239,27 @@ def pushes_for(
     pushes: list[Push] = []
     if jurisdiction_id is not None:
         if mqtt:
-            pushes.append(Push("mqtt", f"geoops/alerts/{jurisdiction_id}"))
-        pushes += [_push(s) for s in orders.get(jurisdiction_id, []) if s.channel != "live"]
-    if subscription is not None and subscription.channel != "live":
-        pushes.append(_push(subscription))
+            pushes.append(Push("mqtt", jurisdiction_topic(jurisdiction_id)))
+        pushes += subscription_pushes(orders.get(jurisdiction_id, []))
+    if subscription is not None:
+        pushes += subscription_pushes([subscription])
     return pushes
 
 
-def _push(s: SubscriptionRow) -> Push:
-    return Push(s.channel, s.target or default_topic(s), s.id)
+def subscription_pushes(subscriptions: list[SubscriptionRow], *, besides: str = "") -> list[Push]:
+    """A delivery on each subscription's channel (none for live ones, nor on ``besides``);
+    MQTT without a topic of its own goes to its crew's topic, or else its user's."""
+    return [
+        Push(s.channel, s.target or default_topic(s), s.id)
+        for s in subscriptions
+        if s.channel not in ("live", besides)
+    ]
 
 
 def default_topic(s: SubscriptionRow) -> str:
-    return f"geoops/alerts/crews/{s.crew_id}" if s.crew_id is not None else f"geoops/alerts/users/{s.user_id}"
+    return crew_topic(s.crew_id) if s.crew_id is not None else f"geoops/alerts/users/{s.user_id}"
+
+
+def current_facts(incident: IncidentRow) -> IncidentFacts:
+    """The incident as it stands, for alerts that no event speaks for (escalation, assignment)."""
+    return IncidentFacts(incident.status, incident.priority, incident.area_ha, incident.settlement_km)

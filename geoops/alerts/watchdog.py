@@ -9,10 +9,12 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from geoops.alerts.matcher import subscription_pushes
 from geoops.alerts.message import AlertMessage, Reason, message_record
 from geoops.settings import Settings
-from geoops.store.alert_checks import admin_subscriptions, failing_channels, matcher_lag
-from geoops.store.alert_records import NewAlert, Push, insert_alerts
+from geoops.store.alert_checks import failing_channels, matcher_lag
+from geoops.store.alert_inputs import admin_subscriptions
+from geoops.store.alert_records import NewAlert, insert_alerts
 
 STALL_SECONDS = 120.0  # the oldest unread event older than this: the matcher is stuck
 
@@ -76,11 +78,7 @@ def tell_admins(health: dict[str, Any], *, session: Session) -> list[int]:
             "administrators",
             level="admin",
         )
-        pushes = [
-            Push(s.channel, s.target or f"geoops/alerts/users/{s.user_id}", s.id)
-            for s in subscriptions
-            if s.channel not in ("live", broken)
-        ]
+        pushes = subscription_pushes(subscriptions, besides=broken)
         new.append(
             NewAlert(
                 f"health:{key}",

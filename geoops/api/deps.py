@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
@@ -63,6 +64,15 @@ def resume_after(after: int | None, last_event_id: str | None, *, what: str = "a
     if not (value.isascii() and value.isdigit()) or int(value) > MAX_BIGINT:
         raise InvalidInput(f"Last-Event-ID must be {what} (an integer from 0 to 2^63-1)")
     return int(value)
+
+
+def event_stream(frames: AsyncIterator[str]) -> StreamingResponse:
+    """A Server-Sent Events response: never cached, never buffered by a proxy."""
+    return StreamingResponse(
+        frames,
+        media_type="text/event-stream",
+        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
+    )
 
 
 SESSION_COOKIE = "geoops_session"

@@ -25,7 +25,7 @@ from pyproj import Geod
 from scipy.spatial import cKDTree
 from sqlalchemy.orm import Session
 
-from geoops.detect.layer_cache import Version, database_key, layer_version
+from geoops.detect.layer_cache import cached_layers
 from geoops.detect.local_metres import metres_per_degree
 
 GEOD = Geod(ellps="WGS84")
@@ -88,16 +88,14 @@ def _hull_distances(
     return np.where(inside, 0.0, np.asarray(metres, dtype=np.float64))
 
 
-_CACHE: dict[tuple[str, int], tuple[Version, SettlementIndex]] = {}
-
-
 def settlement_index(layer_id: int, *, session: Session) -> SettlementIndex:
     """The settlements of this layer (points; other shapes by a point on their surface)."""
-    key = (database_key(session), layer_id)
-    version = layer_version([layer_id], session=session)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    return cached_layers(
+        ("settlements", layer_id), [layer_id], lambda: _load(layer_id, session), session=session
+    )
+
+
+def _load(layer_id: int, session: Session) -> SettlementIndex:
     rows = session.execute(
         sa.text(
             "SELECT ST_X(p), ST_Y(p), f.properties FROM layer_features AS f, "
@@ -107,6 +105,4 @@ def settlement_index(layer_id: int, *, session: Session) -> SettlementIndex:
     ).all()
     lon = np.array([float(r[0]) for r in rows], dtype=np.float64)
     lat = np.array([float(r[1]) for r in rows], dtype=np.float64)
-    index = SettlementIndex(lon, lat, [dict(r[2]) for r in rows], cKDTree(unit_vectors(lon, lat)))
-    _CACHE[key] = (version, index)
-    return index
+    return SettlementIndex(lon, lat, [dict(r[2]) for r in rows], cKDTree(unit_vectors(lon, lat)))

@@ -22,7 +22,7 @@ import sqlalchemy as sa
 from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
-from geoops.detect.layer_cache import Version, database_key, layer_version
+from geoops.detect.layer_cache import cached_layers
 from geoops.detect.local_metres import metres_per_degree
 
 MAX_RADIUS_M = 5000.0
@@ -82,16 +82,18 @@ def _scaled(
     return np.asarray(shapely.transform(geometries, lambda xy: (xy - row_origin) * row_scale))
 
 
-_CACHE: dict[tuple[str, int, tuple[int, ...]], tuple[Version, StaticAreas]] = {}
-
-
 def static_areas(heat_layer_id: int, water_layer_ids: list[int], *, session: Session) -> StaticAreas:
     """The heat sources and water of these layers, from memory while they are unchanged."""
-    key = (database_key(session), heat_layer_id, tuple(sorted(water_layer_ids)))
-    version = layer_version([heat_layer_id, *water_layer_ids], session=session)
-    cached = _CACHE.get(key)
-    if cached is not None and cached[0] == version:
-        return cached[1]
+    key = ("static", heat_layer_id, tuple(sorted(water_layer_ids)))
+    return cached_layers(
+        key,
+        [heat_layer_id, *water_layer_ids],
+        lambda: _load(heat_layer_id, water_layer_ids, session),
+        session=session,
+    )
+
+
+def _load(heat_layer_id: int, water_layer_ids: list[int], session: Session) -> StaticAreas:
     heat = session.execute(
         sa.text(
             "SELECT ST_AsBinary(geom), properties ->> 'radius_m' FROM layer_features WHERE layer_id = :id"
@@ -103,10 +105,8 @@ def static_areas(heat_layer_id: int, water_layer_ids: list[int], *, session: Ses
         {"ids": water_layer_ids},
     ).scalars()
     radius = [float(r) if r is not None and RADIUS.match(r) else np.nan for _, r in heat]
-    areas = StaticAreas(
+    return StaticAreas(
         heat=shapely.STRtree(shapely.from_wkb([bytes(g) for g, _ in heat])),
         heat_radius_m=np.array(radius, dtype=np.float64),
         water=shapely.STRtree(shapely.from_wkb([bytes(g) for g in water])),
     )
-    _CACHE[key] = (version, areas)
-    return areas

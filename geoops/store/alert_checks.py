@@ -71,21 +71,3 @@ def matcher_lag(*, session: Session) -> dict[str, Any]:
         .one_or_none()
     )
     return {"pending": 0, "oldest_s": None, "cursor": None} if row is None else dict(row)
-
-
-def admin_subscriptions(*, session: Session) -> list[Any]:
-    return list(
-        session.execute(
-            sa.text(
-                "SELECT s.id, s.user_id, s.channel, s.target, s.crew_id FROM subscriptions AS s "
-                "JOIN users AS u ON u.id = s.user_id WHERE u.role = 'admin' AND NOT u.disabled AND s.active"
-            )
-        )
-    )
-
-
-def place(jurisdiction_id: int, *, session: Session) -> Any:
-    return session.execute(
-        sa.text("SELECT id, name, level, parent_id FROM jurisdictions WHERE id = :id"),
-        {"id": jurisdiction_id},
-    ).one_or_none()

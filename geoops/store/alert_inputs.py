@@ -116,42 +116,53 @@ def _subscription(r: Any) -> SubscriptionRow:
     )  # fmt: skip
 
 
+def _subscriptions(where: str, params: dict[str, Any], *, session: Session, joined: str = "") -> list[Any]:
+    """Active subscriptions of enabled users meeting ``where`` (with ``joined`` tables)."""
+    return list(
+        session.execute(
+            sa.text(
+                f"SELECT {_SUBSCRIPTION_COLUMNS}{', i.id AS incident_id' if joined else ''} FROM subscriptions AS s "
+                f"JOIN users AS u ON u.id = s.user_id AND NOT u.disabled {joined} "
+                f"WHERE s.active AND {where} ORDER BY s.id"
+            ),
+            params,
+        )
+    )
+
+
+def _grouped(rows: list[Any], key: str) -> dict[int, list[SubscriptionRow]]:
+    found: dict[int, list[SubscriptionRow]] = {}
+    for r in rows:
+        found.setdefault(int(getattr(r, key)), []).append(_subscription(r))
+    return found
+
+
 def area_subscriptions(incident_ids: Sequence[int], *, session: Session) -> dict[int, list[SubscriptionRow]]:
     """Active area subscriptions touching each incident's perimeter (or point)."""
     if not incident_ids:
         return {}
-    rows = session.execute(
-        sa.text(
-            f"SELECT i.id AS incident_id, {_SUBSCRIPTION_COLUMNS} FROM incidents AS i "
-            "JOIN subscriptions AS s ON s.active AND s.area IS NOT NULL "
-            "AND ST_Intersects(s.area, coalesce(i.geom, i.centroid)) "
-            "JOIN users AS u ON u.id = s.user_id AND NOT u.disabled "
-            "WHERE i.id = ANY(:ids) ORDER BY s.id"
-        ),
-        {"ids": list(incident_ids)},
-    )
-    found: dict[int, list[SubscriptionRow]] = {}
-    for r in rows:
-        found.setdefault(int(r.incident_id), []).append(_subscription(r))
-    return found
+    rows = _subscriptions(
+        "s.area IS NOT NULL AND i.id = ANY(:ids)", {"ids": list(incident_ids)}, session=session,
+        joined="JOIN incidents AS i ON ST_Intersects(s.area, coalesce(i.geom, i.centroid))",
+    )  # fmt: skip
+    return _grouped(rows, "incident_id")
 
 
 def standing_orders(jurisdiction_ids: Sequence[int], *, session: Session) -> dict[int, list[SubscriptionRow]]:
     """Active subscriptions of whole jurisdictions: they receive that level's alerts."""
     if not jurisdiction_ids:
         return {}
-    rows = session.execute(
-        sa.text(
-            f"SELECT {_SUBSCRIPTION_COLUMNS} FROM subscriptions AS s "
-            "JOIN users AS u ON u.id = s.user_id AND NOT u.disabled "
-            "WHERE s.active AND s.jurisdiction_id = ANY(:ids) ORDER BY s.id"
-        ),
-        {"ids": list(jurisdiction_ids)},
-    )
-    found: dict[int, list[SubscriptionRow]] = {}
-    for r in rows:
-        found.setdefault(int(r.jurisdiction_id), []).append(_subscription(r))
-    return found
+    rows = _subscriptions("s.jurisdiction_id = ANY(:ids)", {"ids": list(jurisdiction_ids)}, session=session)
+    return _grouped(rows, "jurisdiction_id")
+
+
+def crew_subscriptions(crew_id: int, *, session: Session) -> list[SubscriptionRow]:
+    return [_subscription(r) for r in _subscriptions("s.crew_id = :crew", {"crew": crew_id}, session=session)]
+
+
+def admin_subscriptions(*, session: Session) -> list[SubscriptionRow]:
+    """Subscriptions of administrators: where alerting's own health alerts go."""
+    return [_subscription(r) for r in _subscriptions("u.role = 'admin'", {}, session=session)]
 
 
 @dataclass

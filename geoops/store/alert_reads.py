@@ -10,8 +10,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.store.scope import Scope
-
 ALERT_COLUMNS = (
     "a.id, a.created_at, a.acked_at, a.acked_by, a.message, a.jurisdiction_id, a.user_id, a.level, a.reason"
 )
@@ -92,15 +90,12 @@ def receipts(alert_id: int, *, session: Session) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def acknowledge(alert_id: int, by: str, *, session: Session) -> datetime:
-    """Record the first acknowledgement; a repeat keeps the first. Returns its time."""
-    return session.execute(  # type: ignore[no-any-return]
-        sa.text(
-            "UPDATE alerts SET acked_at = coalesce(acked_at, now()), acked_by = coalesce(acked_by, :by) "
-            "WHERE id = :id RETURNING acked_at"
-        ),
-        {"id": alert_id, "by": by},
-    ).scalar_one()
+def sent_at(alert_id: int, *, session: Session) -> datetime | None:
+    """When an alert was made (CAP ``<references>`` name the alert an update follows)."""
+    found: datetime | None = session.execute(
+        sa.text("SELECT created_at FROM alerts WHERE id = :id"), {"id": alert_id}
+    ).scalar()
+    return found
 
 
 def latest_alert_id(*, session: Session) -> int:
@@ -119,20 +114,7 @@ def dead_letters(*, session: Session, limit: int = 200) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
 
 
-def retry_dead(delivery_id: int, *, session: Session) -> bool:
-    """An administrator sends a dead-lettered delivery again (attempts start over)."""
-    return bool(
-        session.execute(
-            sa.text(
-                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now() "
-                "WHERE id = :id AND status = 'dead' RETURNING id"
-            ),
-            {"id": delivery_id},
-        ).scalar()
-    )
-
-
-def alert_timings(*, session: Session, scope: Scope = None) -> list[dict[str, Any]]:
+def alert_timings(*, session: Session) -> list[dict[str, Any]]:
     """p50/p95 seconds from the incident event to delivery, and to acknowledgement, per
     level and channel (live: first push to an open page)."""
     rows = session.execute(

@@ -43,29 +43,49 @@ class NewAlert:
 
 
 def insert_alerts(new: list[NewAlert], *, session: Session) -> list[int]:
-    """Store alerts not stored before (by ``dedup_key``) with their deliveries; the ids of
-    those stored now. Listeners are woken when the caller commits."""
-    stored: list[int] = []
-    pushes: list[dict[str, Any]] = []
-    for alert in new:
-        values = {k: v for k, v in vars(alert).items() if k != "pushes"}
-        alert_id = session.execute(
+    """Store alerts not stored before (by ``dedup_key``) with their deliveries, in one
+    statement each; the ids of those stored now. Listeners are woken when the caller commits."""
+    if not new:
+        return []
+    firsts: dict[str, NewAlert] = {}
+    for alert in new:  # one alert per key, as the unique index has it
+        firsts.setdefault(alert.dedup_key, alert)
+    new = list(firsts.values())
+    rows = [{k: v for k, v in vars(alert).items() if k != "pushes"} for alert in new]
+    stored: dict[str, int] = dict(
+        session.execute(
             insert(alerts)
-            .values(**values)
+            .values(rows)
             .on_conflict_do_nothing(index_elements=["dedup_key"])
-            .returning(alerts.c.id)
-        ).scalar()
-        if alert_id is None:
-            continue
-        stored.append(int(alert_id))
-        pushes += [
-            {"alert_id": alert_id, "channel": p.channel, "target": p.target,
-             "subscription_id": p.subscription_id, "idempotency_key": str(uuid.uuid4())}
-            for p in alert.pushes
-        ]  # fmt: skip
+            .returning(alerts.c.dedup_key, alerts.c.id)
+        ).all()
+    )
+    pushes = [
+        {
+            "alert_id": stored[alert.dedup_key],
+            "channel": p.channel,
+            "target": p.target,
+            "subscription_id": p.subscription_id,
+            "idempotency_key": str(uuid.uuid4()),
+        }
+        for alert in new
+        if alert.dedup_key in stored
+        for p in alert.pushes
+    ]
     if pushes:
         session.execute(sa.insert(deliveries), pushes)
         session.execute(sa.select(sa.func.pg_notify(DELIVERIES_CHANNEL, "")))
     if stored:
-        session.execute(sa.select(sa.func.pg_notify(ALERTS_CHANNEL, str(max(stored)))))
-    return stored
+        session.execute(sa.select(sa.func.pg_notify(ALERTS_CHANNEL, str(max(stored.values())))))
+    return sorted(int(i) for i in stored.values())
+
+
+def acknowledge(alert_id: int, by: str, *, session: Session) -> datetime:
+    """Record the first acknowledgement; a repeat keeps the first. Returns its time."""
+    return session.execute(  # type: ignore[no-any-return]
+        sa.text(
+            "UPDATE alerts SET acked_at = coalesce(acked_at, now()), acked_by = coalesce(acked_by, :by) "
+            "WHERE id = :id RETURNING acked_at"
+        ),
+        {"id": alert_id, "by": by},
+    ).scalar_one()

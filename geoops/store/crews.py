@@ -87,15 +87,3 @@ def assign_crew(incident_id: int, crew_id: int, by: str, *, session: Session) ->
     if assignment is None:
         raise Conflict(f"crew {crew_id} is assigned to incident {incident_id} already")
     return int(assignment)
-
-
-def crew_subscriptions(crew_id: int, *, session: Session) -> list[Any]:
-    return list(
-        session.execute(
-            sa.text(
-                "SELECT id, user_id, name, crew_id, jurisdiction_id, min_priority, statuses, categories, channel, "
-                "target FROM subscriptions WHERE crew_id = :c AND active ORDER BY id"
-            ),
-            {"c": crew_id},
-        )
-    )

@@ -27,49 +27,23 @@ class Claimed:
 
 
 def claim_deliveries(limit: int, lease_seconds: float, *, session: Session) -> list[Claimed]:
-    """Due deliveries (pending and due, or sending with an expired lease), marked sending."""
+    """Due deliveries (pending and due, or sending with an expired lease), marked sending,
+    with what sending needs: the alert and the subscription's signing secret."""
     rows = session.execute(
         sa.text(
             "WITH due AS (SELECT id FROM deliveries WHERE status IN ('pending', 'sending') "
             "AND CASE status WHEN 'pending' THEN next_attempt_at ELSE lease_until END <= now() "
             "ORDER BY next_attempt_at, id LIMIT :limit FOR UPDATE SKIP LOCKED) "
             "UPDATE deliveries AS d SET status = 'sending', attempts = d.attempts + 1, "
-            "lease_until = now() + make_interval(secs => :lease) FROM due WHERE d.id = due.id "
-            "RETURNING d.id, d.alert_id, d.channel, d.target, d.subscription_id, d.idempotency_key, d.attempts"
+            "lease_until = now() + make_interval(secs => :lease) FROM due, alerts AS a "
+            "WHERE d.id = due.id AND a.id = d.alert_id "
+            "RETURNING d.id, d.alert_id, d.channel, d.target, "
+            "(SELECT s.secret FROM subscriptions AS s WHERE s.id = d.subscription_id) AS secret, "
+            "d.idempotency_key, d.attempts, a.created_at, a.acked_at, a.message"
         ),
         {"limit": limit, "lease": lease_seconds},
     ).all()
-    if not rows:
-        return []
-    alerts = {
-        r.id: r
-        for r in session.execute(
-            sa.text("SELECT id, created_at, acked_at, message FROM alerts WHERE id = ANY(:ids)"),
-            {"ids": sorted({r.alert_id for r in rows})},
-        )
-    }
-    secrets = {
-        s.id: s.secret
-        for s in session.execute(
-            sa.text("SELECT id, secret FROM subscriptions WHERE id = ANY(:ids)"),
-            {"ids": sorted({r.subscription_id for r in rows if r.subscription_id is not None})},
-        )
-    }
-    return [
-        Claimed(
-            r.id,
-            r.alert_id,
-            r.channel,
-            r.target,
-            secrets.get(r.subscription_id),
-            r.idempotency_key,
-            r.attempts,
-            alerts[r.alert_id].created_at,
-            alerts[r.alert_id].acked_at,
-            alerts[r.alert_id].message,
-        )
-        for r in sorted(rows, key=lambda r: r.id)
-    ]
+    return sorted((Claimed(*r) for r in rows), key=lambda c: c.id)
 
 
 def mark_delivered(ids: list[int], *, session: Session) -> None:
@@ -85,14 +59,33 @@ def mark_delivered(ids: list[int], *, session: Session) -> None:
 
 def mark_failed(failures: list[tuple[int, str, float | None]], *, session: Session) -> None:
     """``(id, reason, retry_in_seconds)``; None as the delay dead-letters the delivery."""
-    for delivery_id, reason, retry_in in failures:
+    if not failures:
+        return
+    session.execute(
+        sa.text(
+            "UPDATE deliveries AS d SET last_error = f.reason, failed_at = now(), "
+            "first_failed_at = coalesce(d.first_failed_at, now()), lease_until = NULL, "
+            "status = CASE WHEN f.retry IS NULL THEN 'dead' ELSE 'pending' END, "
+            "next_attempt_at = now() + make_interval(secs => coalesce(f.retry, 0)) "
+            "FROM unnest(CAST(:ids AS bigint[]), CAST(:reasons AS text[]), CAST(:retries AS float8[])) "
+            "AS f(id, reason, retry) WHERE d.id = f.id AND d.status = 'sending'"
+        ),
+        {
+            "ids": [i for i, _, _ in failures],
+            "reasons": [reason[:2000] for _, reason, _ in failures],
+            "retries": [retry for _, _, retry in failures],
+        },
+    )
+
+
+def retry_dead(delivery_id: int, *, session: Session) -> bool:
+    """An administrator sends a dead-lettered delivery again (attempts start over)."""
+    return bool(
         session.execute(
             sa.text(
-                "UPDATE deliveries SET last_error = :reason, failed_at = now(), "
-                "first_failed_at = coalesce(first_failed_at, now()), lease_until = NULL, "
-                "status = CASE WHEN CAST(:retry AS float8) IS NULL THEN 'dead' ELSE 'pending' END, "
-                "next_attempt_at = now() + make_interval(secs => coalesce(CAST(:retry AS float8), 0)) "
-                "WHERE id = :id AND status = 'sending'"
+                "UPDATE deliveries SET status = 'pending', attempts = 0, next_attempt_at = now() "
+                "WHERE id = :id AND status = 'dead' RETURNING id"
             ),
-            {"id": delivery_id, "reason": reason[:2000], "retry": retry_in},
-        )
+            {"id": delivery_id},
+        ).scalar()
+    )

@@ -142,6 +142,16 @@ def test_an_incident_in_m_alerts_m_its_district_and_a_crew_on_every_channel(
             schema.validate(cap.content)
         feed = admin.get("/api/v1/alerts/feed.atom")
         assert feed.status_code == 200 and b".cap" in feed.content
+        # time to deliver, per level and channel: live as soon as a page had it
+        wait_for(lambda: ("municipality", "live") in delivered_by(admin), "the live delivery times")
+        assert {("municipality", "mqtt"), ("municipality", "webhook"), ("district", "email"),
+                ("crew", "webhook"), ("crew", "email")} <= delivered_by(admin)  # fmt: skip
+
+
+def delivered_by(admin: httpx.Client) -> set[tuple[str, str]]:
+    rows = admin.get("/api/v1/metrics/alerts").json()["deliver"]
+    assert all(r["n"] >= 1 and 0 <= r["p50"] <= r["p95"] for r in rows)
+    return {(r["level"], r["channel"]) for r in rows}
 
 
 def test_only_a_recipient_may_acknowledge_and_the_times_are_measured(engine: Engine, world: World) -> None:

@@ -15,7 +15,7 @@ from geoops.alerts.channels.mqtt import MqttChannel
 from geoops.alerts.channels.registry import load_channels
 from geoops.errors import ConfigurationError
 from geoops.mqtt_url import MqttAddress, parse_mqtt_url
-from tests.alerts.conftest import WAIT_S, Broker, channel_settings, delivery, free_port
+from tests.alerts.conftest import WAIT_S, Broker, channel_settings, delivery, failure_on, free_port
 
 TOPIC = "geoops/alerts/sakha-republic"
 
@@ -54,18 +54,9 @@ def test_an_alert_is_published_as_json_with_qos_1(broker: Broker) -> None:
 
 def test_a_broker_that_is_down_is_retried() -> None:
     port = free_port()
-
-    async def scenario() -> None:
-        channel = mqtt_channel(port)
-        try:
-            await channel.send(delivery(TOPIC, channel="mqtt"))
-        finally:
-            await channel.close()
-
-    with pytest.raises(DeliveryFailed) as caught:
-        asyncio.run(scenario())
-    assert caught.value.retryable is True
-    assert caught.value.reason.startswith(f"MQTT broker unreachable: 127.0.0.1:{port}: ")
+    failed = failure_on("mqtt", delivery(TOPIC, channel="mqtt"), mqtt_url=f"mqtt://127.0.0.1:{port}")
+    assert failed.retryable is True
+    assert failed.reason.startswith(f"MQTT broker unreachable: 127.0.0.1:{port}: ")
 
 
 def test_after_the_broker_dies_the_next_send_fails_and_the_one_after_it_comes_back(broker: Broker) -> None:

@@ -10,7 +10,8 @@ from fastapi import APIRouter, Depends, Path
 from geoops.access.principal import Principal, Role
 from geoops.api.deps import SessionDep, require_roles
 from geoops.errors import NotFound
-from geoops.store.alert_reads import alert_timings, dead_letters, retry_dead
+from geoops.store.alert_reads import alert_timings, dead_letters
+from geoops.store.delivery_queue import retry_dead
 
 router = APIRouter(tags=["alerts"])
 Admin = Annotated[Principal, Depends(require_roles())]

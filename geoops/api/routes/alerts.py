@@ -15,12 +15,20 @@ from starlette.concurrency import run_in_threadpool
 from geoops.access.principal import Principal, Role
 from geoops.alerts.atom import ATOM_MEDIA_TYPE, atom_feed
 from geoops.alerts.cap import CAP_MEDIA_TYPE, cap_xml
-from geoops.alerts.live import AlertHub, Page, alert_json, frame
-from geoops.alerts.message import AlertMessage, message_from_record
-from geoops.api.deps import MAX_BIGINT, EngineDep, SessionDep, SettingsDep, UserDep, resume_after
+from geoops.alerts.live import AlertHub, Page, alert_json, alert_message, frame
+from geoops.api.deps import (
+    MAX_BIGINT,
+    EngineDep,
+    SessionDep,
+    SettingsDep,
+    UserDep,
+    event_stream,
+    resume_after,
+)
 from geoops.domain import EventKind
 from geoops.errors import NotFound
-from geoops.store.alert_reads import Reader, acknowledge, alert_for, alerts_for, receipts
+from geoops.store.alert_reads import Reader, alert_for, alerts_for, receipts, sent_at
+from geoops.store.alert_records import acknowledge
 from geoops.store.engine import transaction
 from geoops.store.events import append_event
 
@@ -32,10 +40,6 @@ BACKLOG = 500
 
 def reader_of(user: Principal) -> Reader:
     return Reader(user.user_id, list(user.jurisdiction_ids), everything=user.role is Role.ADMIN)
-
-
-def _message(row: Any) -> AlertMessage:
-    return message_from_record(row["id"], row["created_at"], row["message"], row["acked_at"])
 
 
 @router.get("", summary="Alerts addressed to the caller, newest first")
@@ -93,11 +97,7 @@ async def stream_alerts(
     except BaseException:
         hub.release(page)
         raise
-    return StreamingResponse(
-        _owned(hub, page, _stream(page, backlog)),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(_owned(hub, page, _stream(page, backlog)))
 
 
 async def _owned(hub: AlertHub, page: Page, frames: AsyncIterator[str]) -> AsyncIterator[str]:
@@ -118,7 +118,7 @@ def feed(session: SessionDep, user: UserDep, settings: SettingsDep) -> Response:
     rows = alerts_for(reader_of(user), session=session, limit=100)
     base = settings.public_url.rstrip("/")
     body = atom_feed(
-        [_message(r) for r in rows],
+        [alert_message(r) for r in rows],
         feed_url=f"{base}/api/v1/alerts/feed.atom",
         cap_url=lambda i: f"{base}/api/v1/alerts/{i}.cap",
         title="geoops alerts",
@@ -137,11 +137,11 @@ def _visible(alert_id: int, user: Principal, session: Any) -> Any:
 @router.get("/{alert_id}.cap", summary="One alert as CAP 1.2 XML (OASIS schema-valid)")
 def alert_cap(session: SessionDep, user: UserDep, settings: SettingsDep, alert_id: AlertId) -> Response:
     row = _visible(alert_id, user, session)
-    previous = None
-    if row["message"].get("previous_alert_id"):
-        earlier = alert_for(int(row["message"]["previous_alert_id"]), Reader(0, [], True), session=session)
-        previous = None if earlier is None else earlier["created_at"]
-    body = cap_xml(_message(row), sender=settings.cap_sender, previous_sent=previous)
+    message = alert_message(row)
+    previous = (
+        None if message.previous_alert_id is None else sent_at(message.previous_alert_id, session=session)
+    )
+    body = cap_xml(message, sender=settings.cap_sender, previous_sent=previous)
     return Response(body, media_type=CAP_MEDIA_TYPE)
 
 

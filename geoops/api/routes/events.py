@@ -13,7 +13,7 @@ from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 from starlette.concurrency import run_in_threadpool
 
-from geoops.api.deps import MAX_BIGINT, EngineDep, UserDep, resume_after
+from geoops.api.deps import MAX_BIGINT, EngineDep, UserDep, event_stream, resume_after
 from geoops.domain import Event
 from geoops.store.engine import sessions
 from geoops.store.events import CHANNEL, events_after, last_event_id
@@ -78,8 +78,4 @@ async def stream_events(
 ) -> StreamingResponse:
     after = resume_after(after, last_event_id_header)
     cursor = after if after is not None else await run_in_threadpool(_latest, engine)
-    return StreamingResponse(
-        _stream(request, engine, cursor, user.scope),
-        media_type="text/event-stream",
-        headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
-    )
+    return event_stream(_stream(request, engine, cursor, user.scope))
