@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.detect.claims import Evidence
-from geoops.detect.components import Component, Node
+from geoops.detect.components import Component
 from geoops.store.array_literals import array_literal
 from geoops.store.sqlfiles import load_sql
 
@@ -34,13 +34,12 @@ def assign_components(
     components: list[Component], evidence: Evidence, *, region_level: str, session: Session
 ) -> Assignment:
     """Open incidents for new fires, merge bridged ones into the oldest, attach evidence."""
-    row_of = evidence.index()
     fresh = [c for c in components if not c.incidents]
     result = Assignment(created=_allocate_incident_ids(len(fresh), session=session))
     for component, incident_id in zip(fresh, result.created, strict=True):
         component.incidents.add(incident_id)
     if fresh:
-        _open_incidents(fresh, result.created, evidence, row_of, region_level=region_level, session=session)
+        _open_incidents(fresh, result.created, evidence, region_level=region_level, session=session)
     incidents: list[int] = []
     rows: list[int] = []
     for component in components:
@@ -50,8 +49,8 @@ def assign_components(
             result.merged[survivor] = absorbed
             _merge(survivor, absorbed, session=session)
             component.incidents = {survivor}
-        incidents += [survivor] * len(component.items)
-        rows += [row_of[item] for item in component.items]
+        incidents += [survivor] * len(component.rows)
+        rows += component.rows
     if incidents:
         attached = session.execute(
             sa.text(load_sql("geoops.detect", "attach_evidence")),
@@ -70,14 +69,13 @@ def _open_incidents(
     fresh: list[Component],
     ids: list[int],
     evidence: Evidence,
-    row_of: dict[Node, int],
     *,
     region_level: str,
     session: Session,
 ) -> None:
     """Each new incident from its seed: the earliest of its items (then by kind and id)."""
-    times = evidence.times.tolist()
-    seeds = [row_of[min(c.items, key=lambda node: (times[row_of[node]], node))] for c in fresh]
+    times, kinds, items = evidence.times.tolist(), evidence.kinds.tolist(), evidence.ids.tolist()
+    seeds = [min(c.rows, key=lambda row: (times[row], kinds[row], items[row])) for c in fresh]
     middle = (evidence.boxes[seeds, :2] + evidence.boxes[seeds, 2:]) / 2.0
     session.execute(
         sa.text(load_sql("geoops.detect", "open_incidents")),

@@ -31,14 +31,6 @@ class Evidence:
     def __len__(self) -> int:
         return len(self.ids)
 
-    @property
-    def nodes(self) -> list[tuple[str, int]]:
-        return list(zip(self.kinds.tolist(), self.ids.tolist(), strict=True))
-
-    def index(self) -> dict[tuple[str, int], int]:
-        """Row number of each node."""
-        return {node: n for n, node in enumerate(self.nodes)}
-
     @classmethod
     def of(cls, rows: Sequence[tuple[str, int, float, float, float, float, float]]) -> Evidence:
         """From ``(kind, id, epoch seconds, xmin, ymin, xmax, ymax)`` rows."""
@@ -80,46 +72,66 @@ def claim_new_evidence(
             {"names": [heat_layer, *water_layers]},
         ).all()
     )
-    hotspots = sorted(
-        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit}).all()
+    hotspots = _columns(
+        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit})
     )
     areas = static_areas(
         layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
     )
-    static = _mark_static(hotspots, areas, heat_radius_m, session=session)
+    hotspots["fire"] = ~_mark_static(hotspots, areas, heat_radius_m, session=session)
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
-    # each kind in id order: UPDATE ... RETURNING keeps none (rows sort by their first column, id)
-    reports = sorted(session.execute(sa.text(reports_sql), ground).all())
-    alarms = sorted(session.execute(sa.text(alarms_sql), ground).all())
-    rows = [(HOTSPOT, r.id, float(r.epoch), r.x0, r.y0, r.x1, r.y1) for r in hotspots if r.id not in static]
-    rows += [(REPORT, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in reports if r.fire]
-    rows += [(ALARM, r.id, float(r.epoch), r.x, r.y, r.x, r.y) for r in alarms]
+    reports = _columns(session.execute(sa.text(reports_sql), ground))
+    alarms = _columns(session.execute(sa.text(alarms_sql), ground))
+    claimed = (hotspots, reports, alarms)
+    fire = [c["fire"].astype(bool) for c in claimed]
+    boxes = [np.column_stack([hotspots[c][fire[0]] for c in ("x0", "y0", "x1", "y1")])]
+    boxes += [np.column_stack([g["x"][f], g["y"][f]] * 2) for g, f in zip(claimed[1:], fire[1:], strict=True)]
+    kinds = [
+        kind for kind, f in zip((HOTSPOT, REPORT, ALARM), fire, strict=True) for _ in range(int(f.sum()))
+    ]
     return Claimed(
-        hotspots=[r.id for r in hotspots],
-        reports=[r.id for r in reports],
-        alarms=[r.id for r in alarms],
-        evidence=Evidence.of(rows),
+        hotspots=hotspots["id"].tolist(),
+        reports=reports["id"].tolist(),
+        alarms=alarms["id"].tolist(),
+        evidence=Evidence(
+            np.array(kinds, dtype="<U1"),
+            np.concatenate([c["id"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.int64),
+            np.concatenate([c["epoch"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.float64),
+            np.concatenate(boxes).astype(np.float64).reshape(-1, 4),
+        ),
     )
+
+
+def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
+    """A result as one array per column, rows in id order (``UPDATE ... RETURNING`` keeps none).
+    Rows are turned into plain tuples first: numpy probing a SQLAlchemy row for the array
+    protocol raises and catches an exception per row."""
+    names = list(result.keys())
+    rows = sorted(tuple(row) for row in result)
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
+    return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
 
 
 def _mark_static(
-    hotspots: Sequence[Any], areas: StaticAreas, heat_radius_m: float, *, session: Session
-) -> set[int]:
-    """Ids of the claimed hotspots that are not fires; heat-source and water ones marked."""
-    open_rows = [r for r in hotspots if not r.static]
-    reasons = areas.reasons(
-        np.array([float(r.lon) for r in open_rows]),
-        np.array([float(r.lat) for r in open_rows]),
-        heat_radius_m,
-    )
-    marked = [(r.id, reason) for r, reason in zip(open_rows, reasons, strict=True) if reason]
+    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float, *, session: Session
+) -> NDArray[np.bool_]:
+    """Which claimed hotspots are not fires (FIRMS static types already marked in SQL), the
+    heat-source and water ones marked here."""
+    static = hotspots["static"].astype(bool)
+    open_rows = np.flatnonzero(~static)
+    lon = hotspots["lon"][open_rows].astype(np.float64)
+    lat = hotspots["lat"][open_rows].astype(np.float64)
+    reasons = areas.reasons(lon, lat, heat_radius_m)
+    marked = [(int(row), reason) for row, reason in zip(open_rows.tolist(), reasons, strict=True) if reason]
     if marked:
+        ids = hotspots["id"]
         session.execute(
             sa.text(
                 "UPDATE hotspots AS h SET static_reason = u.reason FROM unnest(CAST(:ids AS bigint[]), "
                 "CAST(:reasons AS text[])) AS u(id, reason) WHERE h.id = u.id"
             ),
-            {"ids": [i for i, _ in marked], "reasons": [r for _, r in marked]},
+            {"ids": [int(ids[row]) for row, _ in marked], "reasons": [r for _, r in marked]},
         )
-    return {r.id for r in hotspots if r.static} | {i for i, _ in marked}
+        static[[row for row, _ in marked]] = True
+    return static

@@ -2,43 +2,51 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy.sparse import coo_array
 from scipy.sparse.csgraph import connected_components as graph_components
 
-Node = tuple[str, int]
-"""``('h', hotspot id)``, ``('r', report id)``, ``('a', sensor alarm id)`` or ``('i', incident id)``."""
-
-INCIDENT = "i"
+Pairs = NDArray[np.int64]
+"""``(k, 2)`` integer pairs: two evidence rows, or an evidence row and an incident id."""
 
 
 @dataclass
 class Component:
-    items: list[Node] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # evidence rows, ascending
     incidents: set[int] = field(default_factory=set)
 
 
-def connected_components(items: Iterable[Node], links: Iterable[tuple[Node, Node]]) -> list[Component]:
-    """Group new evidence ``items`` by ``links`` between items, or from an item to an incident.
+def no_pairs() -> Pairs:
+    return np.empty((0, 2), dtype=np.int64)
 
-    Every item ends up in exactly one component, alone if nothing links it; components
-    list items in input order and come in the order of their first item.
+
+def connected_components(count: int, links: Pairs, joins: Pairs) -> list[Component]:
+    """Group evidence rows ``0 .. count - 1`` by ``links`` between rows and ``joins`` of a
+    row to an incident id.
+
+    Every row ends up in exactly one component, alone if nothing links it; components list
+    rows in ascending order and come in the order of their first row. Done on arrays: a
+    pass has thousands of rows and tens of thousands of links.
     """
-    items, links = list(items), list(links)
-    number = {node: n for n, node in enumerate(items)}
-    for a, b in links:  # incidents get numbers after the items
-        number.setdefault(a, len(number))
-        number.setdefault(b, len(number))
-    pairs = np.array([(number[a], number[b]) for a, b in links], dtype=np.int64).reshape(-1, 2)
-    graph = coo_array((np.ones(len(pairs)), (pairs[:, 0], pairs[:, 1])), shape=(len(number), len(number)))
+    if not count:
+        return []
+    incidents, incident_of = np.unique(joins[:, 1], return_inverse=True)
+    heads = np.concatenate([links[:, 0], joins[:, 0]])
+    tails = np.concatenate([links[:, 1], count + incident_of.reshape(-1)])  # incidents after the rows
+    size = count + len(incidents)
+    graph = coo_array((np.ones(len(heads)), (heads, tails)), shape=(size, size))
     _, labels = graph_components(graph, directed=False)
-    groups: dict[int, Component] = {}
-    for n, item in enumerate(items):
-        groups.setdefault(int(labels[n]), Component()).items.append(item)
-    for node, n in number.items():
-        if node[0] == INCIDENT and int(labels[n]) in groups:
-            groups[int(labels[n])].incidents.add(node[1])
-    return list(groups.values())
+    # scipy numbers components in the order of their lowest node, so every label of a
+    # component with rows (all of them: incidents come only through joins) is a row's
+    row_labels = labels[:count]
+    order = np.argsort(row_labels, kind="stable")
+    starts = np.flatnonzero(np.diff(row_labels[order], prepend=-1))
+    components = [Component(rows=group.tolist()) for group in np.split(order, starts[1:])]
+    first_label = row_labels[order[starts]]
+    position = dict(zip(first_label.tolist(), range(len(components)), strict=True))
+    for incident, label in zip(incidents.tolist(), labels[count:].tolist(), strict=True):
+        components[position[label]].incidents.add(incident)
+    return components

@@ -122,11 +122,10 @@ def _link(evidence: Evidence, params: DetectParams, *, session: Session) -> list
         fusion_m=params.fusion_distance_m,
         fusion_s=params.fusion_window_hours * 3600,
     )
-    links = links_within_batch(evidence, reach)
-    links += links_to_incidents(
+    joins = links_to_incidents(
         evidence, reach, inactive_s=params.inactive_after_hours * 3600, session=session
     )
-    return connected_components(evidence.nodes, links)
+    return connected_components(len(evidence), links_within_batch(evidence, reach), joins)
 
 
 def _refresh(touched: list[int], assignment: Assignment, *, session: Session) -> list[dict[str, Any]]:

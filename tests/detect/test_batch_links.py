@@ -21,6 +21,14 @@ def box(lon: float, lat: float, half_deg: float = 0.002) -> tuple[float, float, 
     return (lon - half_deg, lat - half_deg / 2, lon + half_deg, lat + half_deg / 2)
 
 
+def linked(batch: Evidence) -> set[frozenset[tuple[str, int]]]:
+    """The links as sets of (kind, id) nodes."""
+    kinds, ids = batch.kinds.tolist(), batch.ids.tolist()
+    pairs = links_within_batch(batch, REACH).tolist()
+    assert all(a < b for a, b in pairs) and len(set(map(tuple, pairs))) == len(pairs)
+    return {frozenset({(kinds[a], ids[a]), (kinds[b], ids[b])}) for a, b in pairs}
+
+
 def evidence(*items: tuple[str, int, float, tuple[float, float, float, float]]) -> Evidence:
     rows = [(kind, id_, T0.timestamp() + hours * 3600, *b) for kind, id_, hours, b in items]
     return Evidence.of(rows)
@@ -50,7 +58,7 @@ def test_hotspots_link_within_the_distance_and_window_only() -> None:
         ("h", 3, 2.0, box(129.7, 62.0 + 2 * (0.001 + 1200 * step))),  # 1.2 km beyond 2
         ("h", 4, 30.0, box(129.7005, 62.0)),  # overlaps 1, but 30 h later
     )
-    links = {frozenset(pair) for pair in links_within_batch(batch, REACH)}
+    links = linked(batch)
     assert links == {frozenset({("h", 1), ("h", 2)})}
 
 
@@ -61,11 +69,11 @@ def test_ground_evidence_fuses_farther_and_within_its_own_window() -> None:
         ("r", 7, 3.0, (129.7, 62.0 + 2.5 * km, 129.7, 62.0 + 2.5 * km)),  # 2.5 km: fused
         ("a", 8, 16.0, (129.7, 62.0 + km, 129.7, 62.0 + km)),  # 13 h after the report: not
     )
-    links = {frozenset(pair) for pair in links_within_batch(batch, REACH)}
+    links = linked(batch)
     assert frozenset({("h", 1), ("r", 7)}) in links
     assert not any(("a", 8) in pair for pair in links)
 
 
 def test_links_cross_the_antimeridian() -> None:
     batch = evidence(("h", 1, 0.0, box(179.999, 66.0, 0.0005)), ("h", 2, 0.0, box(-179.999, 66.0, 0.0005)))
-    assert {frozenset(pair) for pair in links_within_batch(batch, REACH)} == {frozenset({("h", 1), ("h", 2)})}
+    assert linked(batch) == {frozenset({("h", 1), ("h", 2)})}

@@ -1,91 +1,82 @@
-"""connected_components: which new evidence and existing incidents are one fire."""
+"""connected_components: which new evidence rows and existing incidents are one fire."""
 
 from __future__ import annotations
 
-from geoops.detect.components import Component, Node, connected_components
+import numpy as np
+
+from geoops.detect.components import Component, Pairs, connected_components, no_pairs
 
 
-def h(i: int) -> Node:
-    return ("h", i)
+def pairs(*edges: tuple[int, int]) -> Pairs:
+    return np.array(edges, dtype=np.int64).reshape(-1, 2)
 
 
-def i(n: int) -> Node:
-    return ("i", n)
-
-
-def _shape(components: list[Component]) -> list[tuple[list[Node], set[int]]]:
-    """Order-free view: (sorted items, incidents), sorted by first item."""
-    return sorted((sorted(c.items), c.incidents) for c in components)
+def _shape(components: list[Component]) -> list[tuple[list[int], set[int]]]:
+    return [(c.rows, c.incidents) for c in components]
 
 
 def test_no_items_no_components() -> None:
-    assert connected_components([], []) == []
+    assert connected_components(0, no_pairs(), no_pairs()) == []
 
 
-def test_unlinked_items_stand_alone() -> None:
-    assert _shape(connected_components([h(3), h(1), h(2)], [])) == [
-        ([h(1)], set()),
-        ([h(2)], set()),
-        ([h(3)], set()),
+def test_unlinked_rows_stand_alone_in_order() -> None:
+    assert _shape(connected_components(3, no_pairs(), no_pairs())) == [
+        ([0], set()),
+        ([1], set()),
+        ([2], set()),
     ]
 
 
 def test_links_chain_transitively() -> None:
-    links = [(h(1), h(2)), (h(2), h(3)), (h(5), h(6))]
-    assert _shape(connected_components([h(n) for n in range(1, 7)], links)) == [
-        ([h(1), h(2), h(3)], set()),
-        ([h(4)], set()),
-        ([h(5), h(6)], set()),
+    links = pairs((0, 1), (1, 2), (4, 5))
+    assert _shape(connected_components(6, links, no_pairs())) == [
+        ([0, 1, 2], set()),
+        ([3], set()),
+        ([4, 5], set()),
     ]
 
 
-def test_an_item_joins_the_incident_it_touches() -> None:
-    assert _shape(connected_components([h(1), h(2)], [(h(1), i(10))])) == [([h(1)], {10}), ([h(2)], set())]
+def test_a_row_joins_the_incident_it_touches() -> None:
+    assert _shape(connected_components(2, no_pairs(), pairs((0, 10)))) == [([0], {10}), ([1], set())]
 
 
 def test_a_bridge_gathers_every_incident_it_touches() -> None:
-    links = [(h(1), i(10)), (h(1), i(20)), (h(2), i(30)), (h(1), h(2))]
-    assert _shape(connected_components([h(1), h(2)], links)) == [([h(1), h(2)], {10, 20, 30})]
+    joins = pairs((0, 10), (0, 20), (1, 30))
+    assert _shape(connected_components(2, pairs((0, 1)), joins)) == [([0, 1], {10, 20, 30})]
 
 
-def test_two_items_on_one_incident_are_one_component() -> None:
-    assert _shape(connected_components([h(1), h(2)], [(h(1), i(10)), (h(2), i(10))])) == [
-        ([h(1), h(2)], {10})
+def test_two_rows_on_one_incident_are_one_component() -> None:
+    assert _shape(connected_components(2, no_pairs(), pairs((0, 10), (1, 10)))) == [([0, 1], {10})]
+
+
+def test_incident_ids_and_row_numbers_are_different_nodes() -> None:
+    # incident 1 is not row 1
+    assert _shape(connected_components(3, no_pairs(), pairs((0, 1)))) == [
+        ([0], {1}),
+        ([1], set()),
+        ([2], set()),
     ]
 
 
-def test_kinds_live_in_separate_namespaces() -> None:
-    # hotspot 10, report 10 and incident 10 are different nodes
-    items = [h(1), h(10), ("r", 10)]
-    assert _shape(connected_components(items, [(h(1), i(10))])) == [
-        ([h(1)], {10}),
-        ([h(10)], set()),
-        ([("r", 10)], set()),
+def test_components_come_in_the_order_of_their_first_row() -> None:
+    links = pairs((3, 0), (2, 4))
+    assert _shape(connected_components(5, links, pairs((4, 7)))) == [
+        ([0, 3], set()),
+        ([1], set()),
+        ([2, 4], {7}),
     ]
 
 
-def test_a_report_and_an_alarm_bridge_hotspots_into_one_fire() -> None:
-    items = [h(1), ("r", 5), ("a", 7), h(2)]
-    links = [(("r", 5), h(1)), (("a", 7), ("r", 5)), (h(2), ("a", 7))]
-    assert _shape(connected_components(items, links)) == [([("a", 7), h(1), h(2), ("r", 5)], set())]
-
-
-def test_every_item_appears_exactly_once_in_input_order() -> None:
-    ids = list(range(1, 51))
-    links = [(h(n), h(n + 1)) for n in range(1, 50, 2)] + [(h(n), i(100 + n % 3)) for n in ids[::7]]
-    components = connected_components([h(n) for n in ids], links)
-    flat = [node[1] for c in components for node in c.items]
-    assert sorted(flat) == ids
-    assert all(c.items == sorted(c.items) for c in components)
+def test_every_row_appears_exactly_once_in_ascending_order() -> None:
+    links = pairs(*[(n, n + 1) for n in range(0, 49, 2)])
+    joins = pairs(*[(n, 100 + n % 3) for n in range(0, 50, 7)])
+    components = connected_components(50, links, joins)
+    flat = [row for c in components for row in c.rows]
+    assert sorted(flat) == list(range(50))
+    assert all(c.rows == sorted(c.rows) for c in components)
+    assert set().union(*(c.incidents for c in components)) == {100, 101, 102}
 
 
 def test_duplicate_and_reversed_links_change_nothing() -> None:
-    links = [(h(1), h(2)), (h(2), h(1)), (h(1), h(2)), (h(2), i(7)), (h(2), i(7))]
-    assert _shape(connected_components([h(1), h(2)], links)) == [([h(1), h(2)], {7})]
-
-
-def test_links_may_come_from_a_generator() -> None:
-    links = ((h(n), h(n + 1)) for n in range(1, 4))
-    assert _shape(connected_components(iter([h(n) for n in range(1, 5)]), links)) == [
-        ([h(1), h(2), h(3), h(4)], set())
-    ]
+    links = pairs((0, 1), (1, 0), (0, 1))
+    assert _shape(connected_components(2, links, pairs((1, 7), (1, 7)))) == [([0, 1], {7})]

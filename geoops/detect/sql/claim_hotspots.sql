@@ -16,7 +16,7 @@ SET detected_at = now(),
     static_reason = CASE WHEN coalesce(h.fire_type, 0) IN (1, 2, 3) THEN 'firms_type_' || h.fire_type
                          ELSE h.static_reason END
 WHERE h.id = ANY(ARRAY(SELECT n.id FROM new AS n))  -- primary-key look-ups, not a scan of the table
-RETURNING h.id, h.static_reason IS NOT NULL AS static, extract(epoch FROM h.observed_at) AS epoch,
+RETURNING h.id, h.static_reason IS NOT NULL AS static, extract(epoch FROM h.observed_at)::float8 AS epoch,
           ST_X(h.geom) AS lon, ST_Y(h.geom) AS lat,
           ST_XMin(h.footprint) AS x0, ST_YMin(h.footprint) AS y0,
           ST_XMax(h.footprint) AS x1, ST_YMax(h.footprint) AS y1

@@ -1,5 +1,5 @@
--- Which new evidence joins an active incident: each row is one edge (a_kind, a, 'i',
--- incident id) of the link graph. The batch comes as arrays, one row per item (twice for an
+-- Which new evidence joins an active incident: each result is one edge (the item's number
+-- in the batch, incident id) of the link graph. The batch comes as arrays, one row per item (twice for an
 -- item whose search area crosses ±180°, shifted by 360°): its shape's box and how to
 -- measure at its latitude: x scaled by :kx makes degrees of
 -- longitude as long as degrees of latitude there, and :reach_deg / :fusion_deg are its
@@ -14,16 +14,16 @@ WITH batch AS MATERIALIZED (
            ST_Expand(b.shape, b.reach_deg / b.kx, b.reach_deg) AS reach,
            ST_Scale(b.shape, b.kx, 1) AS scaled
     FROM (
-        SELECT b.kind, b.id, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
+        SELECT b.kind, b.item, to_timestamp(b.t) AS observed_at, b.kx, b.reach_deg, b.fusion_deg,
                CASE WHEN b.x0 = b.x1 AND b.y0 = b.y1 THEN ST_SetSRID(ST_MakePoint(b.x0, b.y0), 4326)
                     ELSE ST_MakeEnvelope(b.x0, b.y0, b.x1, b.y1, 4326) END AS shape
-        FROM unnest(CAST(:kinds AS text[]), CAST(:ids AS bigint[]), CAST(:t AS float8[]),
+        FROM unnest(CAST(:kinds AS text[]), CAST(:items AS bigint[]), CAST(:t AS float8[]),
                     CAST(:x0 AS float8[]), CAST(:y0 AS float8[]), CAST(:x1 AS float8[]), CAST(:y1 AS float8[]),
                     CAST(:kx AS float8[]), CAST(:reach_deg AS float8[]), CAST(:fusion_deg AS float8[]))
-             AS b(kind, id, t, x0, y0, x1, y1, kx, reach_deg, fusion_deg)
+             AS b(kind, item, t, x0, y0, x1, y1, kx, reach_deg, fusion_deg)
     ) AS b
 ), near AS MATERIALIZED (
-    SELECT DISTINCT n.kind, n.id, n.observed_at, s.incident_id
+    SELECT DISTINCT n.kind, n.item, n.observed_at, s.incident_id
     FROM batch AS n
     JOIN incident_shapes AS s
       ON s.geom && n.reach
@@ -32,7 +32,7 @@ WITH batch AS MATERIALIZED (
 )
 -- new evidence ~ an incident still active at its time (ground evidence may also come up to
 -- :fusion_window_s before the incident's first evidence); one primary-key look-up each
-SELECT near.kind AS a_kind, near.id AS a, 'i' AS b_kind, i.id AS b
+SELECT near.item, i.id
 FROM near
 CROSS JOIN LATERAL (
     SELECT i.id FROM incidents AS i
@@ -46,7 +46,7 @@ CROSS JOIN LATERAL (
 UNION ALL
 -- new hotspot ~ an incident only a report or a sensor speaks for (a point): within
 -- :fusion_m and :fusion_window_s of it; searched from the few such incidents' side
-SELECT n.kind, n.id, 'i', g.id
+SELECT n.item, g.id
 FROM (
     SELECT i.id, i.geom, i.first_observed_at, i.last_observed_at,
            -- 1 % wider than the fusion distance: a box that never cuts the test short

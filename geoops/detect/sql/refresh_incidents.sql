@@ -82,12 +82,18 @@ WITH new_ev AS (
     FROM new_shapes AS s
     WHERE NOT ST_IsEmpty(s.shape)
 ), additions AS (
-    -- what this pass adds to each perimeter: the new footprints and the perimeters of the
-    -- incidents absorbed here, merged first; then one overlay with the perimeter so far
-    -- (large), so the large one is processed once
-    SELECT g.incident_id, ST_Union(g.shape) AS shape
+    -- what this pass adds to each perimeter: the new footprints (already one shape) and,
+    -- for a survivor of a merge, the perimeters of the incidents it absorbed here, merged
+    -- first; then one overlay with the perimeter so far (large), so the large one is
+    -- processed once
+    SELECT s.incident_id, s.shape
+    FROM new_shapes AS s
+    WHERE s.incident_id NOT IN (SELECT m.survivor FROM merges AS m)
+    UNION ALL
+    SELECT g.incident_id, ST_Union(g.shape)
     FROM (
-        SELECT s.incident_id, s.shape FROM new_shapes AS s
+        SELECT s.incident_id, s.shape
+        FROM new_shapes AS s JOIN (SELECT DISTINCT m.survivor FROM merges AS m) AS m ON m.survivor = s.incident_id
         UNION ALL
         SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
         WHERE ST_Dimension(i.geom) = 2
