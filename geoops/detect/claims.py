@@ -108,7 +108,7 @@ def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
     Rows are turned into plain tuples first: numpy probing a SQLAlchemy row for the array
     protocol raises and catches an exception per row."""
     names = list(result.keys())
-    rows = sorted(tuple(row) for row in result)
+    rows = sorted(tuple(row) for row in result.all())
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
 

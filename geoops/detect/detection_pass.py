@@ -24,6 +24,7 @@ from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_can
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents
 from geoops.detect.priority import PriorityParams, score_incidents
+from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
 from geoops.store.array_literals import array_literal
 from geoops.store.jurisdictions import extend_incident_jurisdictions
@@ -82,14 +83,24 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         return DetectionResult(0, [], [], {})
     assignment = Assignment()
     touched: list[int] = []
-    if len(claimed.evidence):
-        components = _link(claimed.evidence, params, session=session)
+    shapes: ShapeCache | None = None
+    if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
+        shapes = _shapes(claimed.evidence, params, session=session)
+        components = _link(claimed.evidence, params, shapes, session=session)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
     created, merged = assignment.created, assignment.merged
-    rows = _refresh(touched, assignment, session=session)
+    rows, recut = _refresh(touched, assignment, session=session)
+    if shapes is not None:
+        changes = Changes(
+            generation=shapes.generation + 1,
+            merged={a: s for s, absorbed in merged.items() for a in absorbed},
+            recut=recut,
+            last_seen={r["id"]: r["last_seen"] for r in rows},
+        )
+        stage_changes(shapes, changes, session=session)
     scores = score_incidents(touched, params.priority, session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
@@ -114,8 +125,19 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     )
 
 
-def _link(evidence: Evidence, params: DetectParams, *, session: Session) -> list[Component]:
-    """The links among new items (in memory) and to active incidents (in SQL), and their components."""
+def _shapes(evidence: Evidence, params: DetectParams, *, session: Session) -> ShapeCache:
+    """The incidents' shapes as the last pass left them, for evidence from the batch's
+    earliest time on (an incident last observed before it minus the longer of the
+    inactivity time and the fusion window can join nothing)."""
+    generation = begin_pass(session=session)
+    reach_back_s = max(params.inactive_after_hours, params.fusion_window_hours) * 3600
+    return shapes_for(generation, float(evidence.times.min()) - reach_back_s, session=session)
+
+
+def _link(
+    evidence: Evidence, params: DetectParams, shapes: ShapeCache, *, session: Session
+) -> list[Component]:
+    """The links among new items and to active incidents (in memory), and their components."""
     reach = Reach(
         link_m=params.link_distance_m,
         link_s=params.link_window_hours * 3600,
@@ -123,16 +145,19 @@ def _link(evidence: Evidence, params: DetectParams, *, session: Session) -> list
         fusion_s=params.fusion_window_hours * 3600,
     )
     joins = links_to_incidents(
-        evidence, reach, inactive_s=params.inactive_after_hours * 3600, session=session
+        evidence, reach, shapes, inactive_s=params.inactive_after_hours * 3600, session=session
     )
     return connected_components(len(evidence), links_within_batch(evidence, reach), joins)
 
 
-def _refresh(touched: list[int], assignment: Assignment, *, session: Session) -> list[dict[str, Any]]:
+def _refresh(
+    touched: list[int], assignment: Assignment, *, session: Session
+) -> tuple[list[dict[str, Any]], set[int]]:
     """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``),
-    and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``)."""
+    and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``): the
+    refreshed rows, and the incidents re-cut."""
     if not touched:
-        return []
+        return [], set()
     attached = assignment.attached
     pairs = [(s, a) for s, absorbed in assignment.merged.items() for a in absorbed]
     refreshed = session.execute(
@@ -149,7 +174,7 @@ def _refresh(touched: list[int], assignment: Assignment, *, session: Session) ->
         },
     )
     rows = [dict(r) for r in refreshed.mappings()]
-    session.execute(
+    recut = session.execute(
         sa.text(load_sql("geoops.detect", "compact_parts")),
         {
             "ids": touched,
@@ -157,5 +182,5 @@ def _refresh(touched: list[int], assignment: Assignment, *, session: Session) ->
             "pile_factor": PILE_FACTOR,
             "spare_pieces": SPARE_PIECES,
         },
-    )
-    return rows
+    ).scalars()
+    return rows, set(recut)

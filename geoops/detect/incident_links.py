@@ -1,53 +1,136 @@
-"""Links from new evidence to the active incidents it lies near (``sql/incident_links.sql``)."""
+"""Links from new evidence to the active incidents it lies near.
+
+A hotspot links to an incident when its footprint lies within the link distance of one of
+the incident's perimeter pieces ('p' a whole perimeter cut small, 'n' pieces added since);
+a report or a sensor alarm when it lies within the fusion distance of any of its shapes
+(also the 'g' points of ground evidence). The pieces come from memory
+(:mod:`geoops.detect.shape_cache`); distances are planar in metres at the item's latitude,
+within a few metres of the geodesic ones over a few kilometres and many times cheaper.
+Whether an incident is still active at the item's time (not merged, not closed, observed
+within the inactivity time; ground evidence also up to the fusion window before its first
+evidence) is read from the database, which dispatchers also write. A hotspot also links to
+an incident only ground evidence speaks for (a point) within the fusion distance and window.
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
+import shapely
 import sqlalchemy as sa
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.detect.batch_links import Reach
-from geoops.detect.claims import Evidence
+from geoops.detect.claims import HOTSPOT, Evidence
 from geoops.detect.components import Pairs, no_pairs
-from geoops.detect.local_metres import across_antimeridian, expanded, metres_per_degree, shifted
-from geoops.store.array_literals import array_literal
+from geoops.detect.local_metres import across_antimeridian, box_gaps_m, expanded, metres_per_degree, shifted
+from geoops.detect.shape_cache import ShapeCache
 from geoops.store.sqlfiles import load_sql
 
+CLOSED = ("extinguished", "dismissed")
 
-def links_to_incidents(evidence: Evidence, reach: Reach, *, inactive_s: float, session: Session) -> Pairs:
+
+def links_to_incidents(
+    evidence: Evidence, reach: Reach, shapes: ShapeCache, *, inactive_s: float, session: Session
+) -> Pairs:
     """``(row, incident id)`` for every new item within reach of an incident still active."""
     if not len(evidence):
         return no_pairs()
-    params: dict[str, Any] = {
-        **_probe_arrays(evidence, reach),
-        "inactive_s": inactive_s,
-        "fusion_m": reach.fusion_m,
-        "fusion_window_s": reach.fusion_s,
-    }
-    rows = session.execute(sa.text(load_sql("geoops.detect", "incident_links")), params)
-    # plain tuples: numpy probing SQLAlchemy rows for the array protocol costs an exception each
-    return np.array([(item, incident) for item, incident in rows], dtype=np.int64).reshape(-1, 2)
+    near = _near_pieces(evidence, reach, shapes)
+    joins = _active(near, evidence, reach, inactive_s=inactive_s, session=session)
+    return np.unique(
+        np.concatenate([joins, _near_ground_incidents(evidence, reach, session=session)]), axis=0
+    )
 
 
-def _probe_arrays(evidence: Evidence, reach: Reach) -> dict[str, str]:
-    """One row per item, and one more shifted by 360° for an item searching across ±180°:
-    its box, and its scale and distances at its latitude (``sql/incident_links.sql``)."""
+def _near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
+    """(row, incident) for each item within its reach of one of the incident's pieces."""
+    if not len(shapes.geoms):
+        return no_pairs()
     search_m = reach.search_m(evidence)
     rows, shifts = across_antimeridian(expanded(evidence.boxes, search_m))
-    boxes = shifted(evidence.boxes[rows], shifts)
+    area = shifted(expanded(evidence.boxes, search_m)[rows], shifts)
+    query, piece = shapes.tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
+    row, shift = rows[query], shifts[query]
+    hotspot = evidence.kinds[row] == HOTSPOT
+    keep = ~(hotspot & (shapes.kinds[piece] == "g"))  # hotspots measure to perimeters only
+    row, shift, piece = row[keep], shift[keep], piece[keep]
+    boxes = shifted(evidence.boxes[row], shift)
+    within = _within(shapes.geoms[piece], boxes, search_m[row])
+    pairs = np.column_stack([row[within], shapes.incidents[piece[within]]])
+    return np.unique(pairs, axis=0) if len(pairs) else no_pairs()
+
+
+def _within(
+    pieces: NDArray[np.object_], boxes: NDArray[np.float64], reach_m: NDArray[np.float64]
+) -> NDArray[np.bool_]:
+    """Whether each piece lies within ``reach_m`` of its box: both in metres at the box's
+    latitude, from the box's south-west corner."""
     per_lon, per_lat = metres_per_degree((boxes[:, 1] + boxes[:, 3]) / 2.0)
-    columns = {
-        "kinds": evidence.kinds[rows].tolist(),
-        "items": rows.tolist(),
-        "t": evidence.times[rows].tolist(),
-        "x0": boxes[:, 0].tolist(),
-        "y0": boxes[:, 1].tolist(),
-        "x1": boxes[:, 2].tolist(),
-        "y1": boxes[:, 3].tolist(),
-        "kx": (per_lon / per_lat).tolist(),
-        "reach_deg": (search_m[rows] / per_lat).tolist(),
-        "fusion_deg": (reach.fusion_m / per_lat).tolist(),
-    }
-    return {name: array_literal(values) for name, values in columns.items()}
+    counts = shapely.get_num_coordinates(pieces)
+    origin = np.repeat(boxes[:, :2], counts, axis=0)
+    scale = np.repeat(np.column_stack([per_lon, per_lat]), counts, axis=0)
+    local = shapely.transform(pieces, lambda xy: (xy - origin) * scale)
+    width, height = (boxes[:, 2] - boxes[:, 0]) * per_lon, (boxes[:, 3] - boxes[:, 1]) * per_lat
+    point = (width == 0) & (height == 0)
+    item = np.where(point, shapely.points(0.0, 0.0), shapely.box(0.0, 0.0, width, height))
+    return np.asarray(shapely.dwithin(local, item, reach_m), dtype=bool)
+
+
+def _active(near: Pairs, evidence: Evidence, reach: Reach, *, inactive_s: float, session: Session) -> Pairs:
+    """The pairs whose incident is active at the item's time."""
+    if not len(near):
+        return no_pairs()
+    found = session.execute(
+        sa.text(
+            "SELECT id, extract(epoch FROM first_observed_at)::float8, extract(epoch FROM last_observed_at)::float8 "
+            "FROM incidents WHERE id = ANY(:ids) AND merged_into_id IS NULL AND status <> ALL(:closed)"
+        ),
+        {"ids": np.unique(near[:, 1]).tolist(), "closed": list(CLOSED)},
+    ).all()
+    if not found:
+        return no_pairs()
+    ids = np.array([r[0] for r in found], dtype=np.int64)
+    first = np.array([r[1] for r in found], dtype=np.float64)
+    last = np.array([r[2] for r in found], dtype=np.float64)
+    order = np.argsort(ids)
+    at = np.minimum(np.searchsorted(ids[order], near[:, 1]), len(ids) - 1)
+    live = ids[order][at] == near[:, 1]
+    incident = order[at]
+    t = evidence.times[near[:, 0]]
+    hotspot = evidence.kinds[near[:, 0]] == HOTSPOT
+    keep = live & (last[incident] >= t - inactive_s) & (hotspot | (first[incident] <= t + reach.fusion_s))
+    return np.asarray(near[keep], dtype=np.int64)
+
+
+def _near_ground_incidents(evidence: Evidence, reach: Reach, *, session: Session) -> Pairs:
+    """(hotspot row, incident) for incidents only ground evidence speaks for (a point):
+    within the fusion distance of the point and the fusion window of its evidence."""
+    hotspots = np.flatnonzero(evidence.kinds == HOTSPOT)
+    if not len(hotspots):
+        return no_pairs()
+    times = evidence.times[hotspots]
+    found = session.execute(
+        sa.text(load_sql("geoops.detect", "ground_incidents")),
+        {"since": float(times.min()) - reach.fusion_s, "closed": list(CLOSED)},
+    ).all()
+    if not found:
+        return no_pairs()
+    ids = np.array([r[0] for r in found], dtype=np.int64)
+    spots = np.array([(r[1], r[2], r[1], r[2]) for r in found], dtype=np.float64)
+    first = np.array([r[3] for r in found], dtype=np.float64)
+    last = np.array([r[4] for r in found], dtype=np.float64)
+    tree = shapely.STRtree(shapely.points(spots[:, 0], spots[:, 1]))
+    search = expanded(evidence.boxes[hotspots], np.full(len(hotspots), reach.fusion_m))
+    rows, shifts = across_antimeridian(search)
+    area = shifted(search[rows], shifts)
+    query, incident = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
+    item = rows[query]
+    gap = box_gaps_m(shifted(evidence.boxes[hotspots][item], shifts[query]), spots[incident])
+    t = times[item]
+    keep = (
+        (gap <= reach.fusion_m)
+        & (t >= first[incident] - reach.fusion_s)
+        & (t <= last[incident] + reach.fusion_s)
+    )
+    return np.column_stack([hotspots[item[keep]], ids[incident[keep]]]).astype(np.int64)

@@ -515,6 +515,15 @@ incident_shapes = Table(
 Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
 Index("incident_shapes_incident", incident_shapes.c.incident_id)
 
+# How many detection passes have committed: in-memory shape caches check it (0013).
+detection_state = Table(
+    "detection_state",
+    metadata,
+    Column("id", SmallInteger, primary_key=True, server_default=text("1")),
+    Column("generation", BigInteger, nullable=False, server_default=text("0")),
+    CheckConstraint("id = 1", name="detection_state_one_row"),
+)
+
 # Field crews: a base, availability kept as data; assignments to incidents (0012).
 crews = Table(
     "crews",

@@ -3,7 +3,8 @@
 -- pieces than :pile_factor times its last whole cut ('p') has, plus :spare_pieces, all of
 -- them are replaced by a fresh cut of its whole perimeter: new hotspots then probe few,
 -- tight boxes, and the cost of re-cutting a large perimeter is paid once its new pieces
--- outnumber the cut, so a pass still costs about what it adds.
+-- outnumber the cut, so a pass still costs about what it adds. Returns the incidents re-cut
+-- (once per new piece).
 WITH counted AS (
     SELECT s.incident_id,
            count(*) FILTER (WHERE s.kind = 'n') AS added,
@@ -25,3 +26,4 @@ INSERT INTO incident_shapes (incident_id, kind, geom)
 SELECT i.id, 'p', ST_Subdivide(i.geom, :part_vertices)
 FROM incidents AS i
 JOIN crowded AS c ON c.id = i.id
+RETURNING incident_id
