@@ -44,21 +44,36 @@ def links_to_incidents(
 
 
 def _near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
-    """(row, incident) for each item within its reach of one of the incident's pieces."""
+    """(row, incident) for each item within its reach of one of the incident's pieces.
+
+    An item meets a few pieces of each incident near it, and one within reach is enough:
+    each (item, incident) first tries the piece whose box is nearest, and only the pairs
+    that fail try the others, so most pieces are never measured exactly."""
     if not len(shapes.geoms):
         return no_pairs()
     search_m = reach.search_m(evidence)
-    rows, shifts = across_antimeridian(expanded(evidence.boxes, search_m))
-    area = shifted(expanded(evidence.boxes, search_m)[rows], shifts)
+    searched = expanded(evidence.boxes, search_m)
+    rows, shifts = across_antimeridian(searched)
+    area = shifted(searched[rows], shifts)
     query, piece = shapes.tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
     row, shift = rows[query], shifts[query]
-    hotspot = evidence.kinds[row] == HOTSPOT
-    keep = ~(hotspot & (shapes.kinds[piece] == "g"))  # hotspots measure to perimeters only
+    keep = ~((evidence.kinds[row] == HOTSPOT) & (shapes.kinds[piece] == "g"))  # hotspots: perimeters only
     row, shift, piece = row[keep], shift[keep], piece[keep]
     boxes = shifted(evidence.boxes[row], shift)
-    within = _within(shapes.geoms[piece], boxes, search_m[row])
-    pairs = np.column_stack([row[within], shapes.incidents[piece[within]]])
-    return np.unique(pairs, axis=0) if len(pairs) else no_pairs()
+    # a box gap (scaled at the latitude between the two) is at most 1 % over the exact distance
+    gap = box_gaps_m(boxes, shapes.bounds[piece])
+    near = gap <= search_m[row] * 1.01 + 10.0
+    row, piece, boxes, gap = row[near], piece[near], boxes[near], gap[near]
+    key = shapes.incidents[piece] * len(evidence) + row  # one number per (incident, item)
+    order = np.lexsort((gap, key))
+    first = np.ones(len(order), dtype=bool)
+    first[1:] = key[order][1:] != key[order][:-1]
+    tried = order[first]
+    found = _within(shapes.geoms[piece[tried]], boxes[tried], search_m[row[tried]])
+    rest = order[~first & ~np.isin(key[order], key[tried[found]])]
+    found_rest = _within(shapes.geoms[piece[rest]], boxes[rest], search_m[row[rest]])
+    keys = np.unique(np.concatenate([key[tried[found]], key[rest[found_rest]]]))
+    return np.column_stack([keys % len(evidence), keys // len(evidence)]).astype(np.int64)
 
 
 def _within(

@@ -59,12 +59,20 @@ class ShapeCache:
     last_seen: dict[int, float]
     staged: Changes | None = None
     _tree: shapely.STRtree | None = None
+    _bounds: NDArray[np.float64] | None = None
 
     @property
     def tree(self) -> shapely.STRtree:
         if self._tree is None:
             self._tree = shapely.STRtree(self.geoms)
         return self._tree
+
+    @property
+    def bounds(self) -> NDArray[np.float64]:
+        """(n, 4) boxes of the pieces."""
+        if self._bounds is None:
+            self._bounds = np.asarray(shapely.bounds(self.geoms), dtype=np.float64).reshape(-1, 4)
+        return self._bounds
 
     def apply(self, changes: Changes) -> None:
         keep = ~(np.isin(self.incidents, list(changes.recut)) & (self.kinds != "g"))
@@ -82,7 +90,7 @@ class ShapeCache:
             self.last_seen.pop(absorbed_id, None)
         self.last_seen.update(changes.last_seen)
         self.generation = changes.generation
-        self._tree = None
+        self._tree = self._bounds = None
 
     def prune(self, floor: float) -> None:
         """Leave out incidents last observed before ``floor``."""
@@ -93,7 +101,7 @@ class ShapeCache:
             self.kinds, self.geoms = self.kinds[keep], self.geoms[keep]
             for incident in stale:
                 del self.last_seen[incident]
-            self._tree = None
+            self._tree = self._bounds = None
         self.floor = floor
 
 
