@@ -499,7 +499,7 @@ heat_source_candidates = Table(
 )
 Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
 
-# What new evidence measures to, per incident, under GiST: the perimeter ST_Subdivide'd
+# What new evidence measures to, per incident (held in memory by passes): the perimeter ST_Subdivide'd
 # into small pieces ('p'), the pieces passes added since ('n'), and the points of reports
 # and alarms ('g').
 incident_shapes = Table(
@@ -512,7 +512,6 @@ incident_shapes = Table(
     Column("geom", _geom("GEOMETRY"), nullable=False),
     CheckConstraint("kind IN ('p', 'n', 'g')", name="incident_shapes_kind"),
 )
-Index("incident_shapes_geom_gist", incident_shapes.c.geom, postgresql_using="gist")
 Index("incident_shapes_incident", incident_shapes.c.incident_id)
 
 # How many detection passes have committed: in-memory shape caches check it (0013).

@@ -1,5 +1,7 @@
 """A count of committed detection passes, so a process can tell whether the incident shapes
-it holds in memory are still those in the database (geoops/detect/shape_cache.py).
+it holds in memory are still those in the database (geoops/detect/shape_cache.py). Passes
+measure links to those shapes in memory now, so the shapes lose their GiST index: a pass
+inserts thousands of pieces, and nothing searches them by place any more.
 
 Revision ID: 0013
 Revises: 0012
@@ -24,7 +26,9 @@ def upgrade() -> None:
         sa.CheckConstraint("id = 1", name="detection_state_one_row"),
     )
     op.execute("INSERT INTO detection_state (id, generation) VALUES (1, 0)")
+    op.drop_index("incident_shapes_geom_gist", "incident_shapes")
 
 
 def downgrade() -> None:
+    op.create_index("incident_shapes_geom_gist", "incident_shapes", ["geom"], postgresql_using="gist")
     op.drop_table("detection_state")
