@@ -16,13 +16,20 @@ WITH fresh AS MATERIALIZED (
     LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
     WHERE e.incident_id = ANY(CAST(:ids AS bigint[])) AND e.added_at = now()
     GROUP BY e.incident_id
+), linked AS MATERIALIZED (
+    -- the links these incidents have, read by the primary key's leading column: the
+    -- planner, its statistics behind a table that grows by the pass, otherwise probed the
+    -- links of each jurisdiction (thousands) for every part
+    SELECT ij.incident_id, ij.jurisdiction_id
+    FROM incident_jurisdictions AS ij
+    WHERE ij.incident_id = ANY(CAST(:ids AS bigint[]))
 ), unlinked AS MATERIALIZED (
     SELECT f.incident_id, p.jurisdiction_id, p.geom, f.shapes
     FROM fresh AS f
     JOIN jurisdiction_parts AS p ON p.geom && f.box
     WHERE NOT EXISTS (
-        SELECT 1 FROM incident_jurisdictions AS ij
-        WHERE ij.incident_id = f.incident_id AND ij.jurisdiction_id = p.jurisdiction_id)
+        SELECT 1 FROM linked AS l
+        WHERE l.incident_id = f.incident_id AND l.jurisdiction_id = p.jurisdiction_id)
 )
 INSERT INTO incident_jurisdictions (incident_id, jurisdiction_id)
 SELECT DISTINCT u.incident_id, u.jurisdiction_id
