@@ -24,7 +24,6 @@ class CandidateParams:
     max_extent_m: float = 1000.0  # the farthest two hotspot points may lie apart
     min_radius_m: float = 500.0  # a proposed source suppresses at least this far around it
     pixel_margin_m: float = 375.0  # added to the farthest point: a pixel reaches beyond its centre
-    footprint_slack_m: float = 5000.0  # a perimeter exceeds its points by at most a footprint
 
 
 def learn_heat_source_candidates(
@@ -43,7 +42,6 @@ def learn_heat_source_candidates(
             "max_extent_m": params.max_extent_m,
             "min_radius_m": params.min_radius_m,
             "pixel_margin_m": params.pixel_margin_m,
-            "footprint_slack_m": params.footprint_slack_m,
             "reach_m": params.max_extent_m + params.pixel_margin_m + params.min_radius_m,
         },
     ).mappings()

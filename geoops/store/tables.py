@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -112,6 +113,9 @@ incidents = Table(
     Column("nearest_settlements", JSONB, nullable=False, server_default=text("'[]'")),
     Column("growth_ha", Float, nullable=False, server_default=text("0")),
     Column("first_ingested_at", DateTime(timezone=True)),
+    # the UTC days its hotspots were seen on and the box of their points (0014)
+    Column("hotspot_days", ARRAY(Date), nullable=False, server_default=text("'{}'::date[]")),
+    Column("spots_box", _geom("GEOMETRY")),
     CheckConstraint(f"status IN {STATUSES}", name="incidents_status"),
     CheckConstraint("priority_score BETWEEN 0 AND 100", name="incidents_priority_score"),
 )

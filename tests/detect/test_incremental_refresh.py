@@ -21,7 +21,11 @@ SELECT i.id, i.hotspot_count, i.first_observed_at, i.last_observed_at, i.max_frp
        count(h.id) AS n, min(e.observed_at) AS first_seen, max(e.observed_at) AS last_seen,
        max(h.frp) AS frp, min(h.ingested_at) AS first_ingested,
        ST_Area(ST_Transform(ST_Union(h.footprint), 6933)) / 10000.0 AS union_ha,
-       bool_and(ST_Covers(ST_Buffer(i.geom, 1e-6), h.footprint)) AS inside
+       bool_and(ST_Covers(ST_Buffer(i.geom, 1e-6), h.footprint)) AS inside,
+       i.hotspot_days,
+       array_agg(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date ORDER BY (h.observed_at AT TIME ZONE 'UTC')::date)
+           AS days,
+       Box2D(i.spots_box)::text AS spots_box, ST_Extent(h.geom)::text AS points_box
 FROM incidents AS i
 JOIN incident_evidence AS e ON e.incident_id = i.id
 JOIN hotspots AS h ON h.id = e.hotspot_id
@@ -38,22 +42,28 @@ def assert_figures_are_those_of_all_evidence(engine: Engine) -> int:
         assert r.max_frp == r.frp and r.first_ingested_at == r.first_ingested, r.id
         assert r.area_ha == pytest.approx(r.union_ha, rel=1e-3), r.id
         assert r.inside, r.id
+        assert r.hotspot_days == r.days and r.spots_box == r.points_box, r.id
     return len(rows)
 
 
 def test_a_chain_of_merges_counts_every_hotspot_once(engine: Engine) -> None:
     ingest(engine, pixel(LAT))
     (oldest,) = detect(engine).created
+    # the next day, so the days and the points' box come together through the merges too
     ingest(
-        engine, pixel(north(2000), at=T0 + timedelta(hours=1)), pixel(north(4000), at=T0 + timedelta(hours=1))
+        engine,
+        pixel(north(2000), at=T0 + timedelta(hours=25)),
+        pixel(north(4000), at=T0 + timedelta(hours=25)),
     )
     middle, newest = detect(engine).created
-    ingest(engine, pixel(north(3000), at=T0 + timedelta(hours=2)))
+    ingest(engine, pixel(north(3000), at=T0 + timedelta(hours=26)))
     assert detect(engine).merged == {middle: [newest]}
-    ingest(engine, pixel(north(1000), at=T0 + timedelta(hours=3)))
+    ingest(engine, pixel(north(1000), at=T0 + timedelta(hours=27)))
     assert detect(engine).merged == {oldest: [middle]}  # middle had absorbed newest already
 
     assert assert_figures_are_those_of_all_evidence(engine) == 1
+    days = query(engine, "SELECT cardinality(hotspot_days) FROM incidents WHERE id = :id", id=oldest)[0][0]
+    assert days == 2
     assert query(engine, "SELECT hotspot_count FROM incidents WHERE id = :id", id=oldest)[0][0] == 5
 
 

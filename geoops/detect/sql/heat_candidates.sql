@@ -1,8 +1,7 @@
 -- Learned persistence: an incident seen on :min_days distinct UTC days whose hotspot points
 -- all lie within :max_extent_m of one another never spread, so it is proposed as a heat
--- source. Cheap tests on the incident row (days between first and last detection, the
--- span of its perimeter) come first, so a large or short-lived fire costs no evidence read;
--- then the days and the spans of its points, so only a real candidate is projected.
+-- source. The days and the box of its points are kept on the incident row by every pass,
+-- so only an incident passing those tests has its points read and projected.
 -- Distances are measured in an azimuthal equidistant projection centred on the points'
 -- centroid (geodesic from the centre); a spot across ±180° is shifted to 0..360 first.
 -- A spot is not proposed again while a pending or rejected candidate of another incident
@@ -14,15 +13,13 @@ WITH quiet AS MATERIALIZED (
     WHERE i.id = ANY(CAST(:ids AS bigint[]))
       AND i.merged_into_id IS NULL
       AND i.status <> 'dismissed'
-      AND i.geom IS NOT NULL
-      AND (i.last_observed_at AT TIME ZONE 'UTC')::date
-          - (i.first_observed_at AT TIME ZONE 'UTC')::date >= :min_days - 1
-      AND (ST_YMax(i.geom) - ST_YMin(i.geom)) * 110574.0 <= :max_extent_m + :footprint_slack_m
-      -- the same for the east-west span, measured on the parallel nearest a pole (the
-      -- shortest there is; the other way round across ±180°), 1% short for the geodesic
-      AND least(ST_XMax(i.geom) - ST_XMin(i.geom), 360.0 - (ST_XMax(i.geom) - ST_XMin(i.geom)))
-          * 111319.0 * cos(radians(least(90.0, greatest(abs(ST_YMax(i.geom)), abs(ST_YMin(i.geom))))))
-          <= 1.01 * (:max_extent_m + :footprint_slack_m)
+      AND cardinality(i.hotspot_days) >= :min_days
+      -- the points' spans, 1 % short for the geodesic: north-south, and east-west on the
+      -- parallel nearest a pole (the shortest there is; the other way round across ±180°)
+      AND (ST_YMax(i.spots_box) - ST_YMin(i.spots_box)) * 110574.0 <= 1.01 * :max_extent_m
+      AND least(ST_XMax(i.spots_box) - ST_XMin(i.spots_box), 360.0 - (ST_XMax(i.spots_box) - ST_XMin(i.spots_box)))
+          * 111319.0 * cos(radians(least(90.0, greatest(abs(ST_YMax(i.spots_box)), abs(ST_YMin(i.spots_box))))))
+          <= 1.01 * :max_extent_m
 ), seen AS MATERIALIZED (
     SELECT e.incident_id,
            count(*) AS detections,
@@ -35,13 +32,6 @@ WITH quiet AS MATERIALIZED (
     JOIN incident_evidence AS e ON e.incident_id = q.id AND e.kind = 'hotspot'
     JOIN hotspots AS h ON h.id = e.hotspot_id
     GROUP BY e.incident_id
-    HAVING count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) >= :min_days
-       -- the points' own spans, tested like the perimeter's before any projection is built
-       -- (1% short: the projected distances below are not exactly geodesic)
-       AND (max(ST_Y(h.geom)) - min(ST_Y(h.geom))) * 110574.0 <= 1.01 * :max_extent_m
-       AND least(max(ST_X(h.geom)) - min(ST_X(h.geom)), 360.0 - (max(ST_X(h.geom)) - min(ST_X(h.geom))))
-           * 111319.0 * cos(radians(least(90.0, greatest(abs(max(ST_Y(h.geom))), abs(min(ST_Y(h.geom)))))))
-           <= 1.01 * :max_extent_m
 ), unwrapped AS (
     SELECT s.*, CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
                      THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts

@@ -7,7 +7,9 @@
 -- alarms: few, read through a partial index) for the independent sources. The new
 -- footprints also join the incident's shapes that linking measures to.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
--- equal-area (EPSG:6933), in hectares; growth is against the area before this pass.
+-- equal-area (EPSG:6933), in hectares; growth is against the area before this pass. The
+-- UTC days hotspots were seen on and the box of their points grow the same way (they are
+-- what learning heat sources tests first, sql/heat_candidates.sql).
 -- Independent sources: the satellite (all hotspots together), each sensor station, each
 -- report (a duplicate counts with the report it repeats). A suspected incident becomes
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
@@ -38,7 +40,10 @@ WITH new_ev AS (
            min(e.ingested_at) AS first_ingested,
            max(e.frp) AS max_frp,
            max(e.confidence) AS max_confidence,
-           ST_Centroid(ST_Collect(e.spot)) AS spots_middle
+           ST_Centroid(ST_Collect(e.spot)) AS spots_middle,
+           array_agg(DISTINCT (e.observed_at AT TIME ZONE 'UTC')::date) FILTER (WHERE e.hotspot_id IS NOT NULL)
+               AS days,
+           ST_Extent(e.spot)::geometry AS spots_box
     FROM new_ev AS e
     GROUP BY e.incident_id
 ), merges AS (
@@ -50,7 +55,11 @@ WITH new_ev AS (
            min(i.first_observed_at) AS first_seen,
            max(i.last_observed_at) AS last_seen,
            min(i.first_ingested_at) AS first_ingested,
-           max(i.max_frp) AS max_frp
+           max(i.max_frp) AS max_frp,
+           (SELECT array_agg(DISTINCT d) FROM merges AS m2 JOIN incidents AS i2 ON i2.id = m2.absorbed,
+                   unnest(i2.hotspot_days) AS d
+            WHERE m2.survivor = m.survivor) AS days,
+           ST_Extent(i.spots_box)::geometry AS spots_box
     FROM merges AS m
     JOIN incidents AS i ON i.id = m.absorbed
     GROUP BY m.survivor
@@ -118,6 +127,9 @@ WITH new_ev AS (
            least(i.first_ingested_at, f.first_ingested, m.first_ingested) AS first_ingested,
            greatest(i.max_frp, f.max_frp, m.max_frp) AS max_frp,
            f.max_confidence,
+           ARRAY(SELECT DISTINCT d FROM unnest(i.hotspot_days || f.days || m.days) AS d ORDER BY d) AS days,
+           (SELECT ST_Extent(b)::geometry FROM unnest(ARRAY[i.spots_box, f.spots_box, m.spots_box]) AS b)
+               AS spots_box,
            CASE WHEN p.incident_id IS NOT NULL THEN p.perimeter
                 WHEN ST_Dimension(i.geom) = 2 THEN i.geom END AS perimeter,
            coalesce(g.ground_point, f.spots_middle) AS ground_point
@@ -154,6 +166,8 @@ SET hotspot_count = s.hotspots,
     last_observed_at = s.last_seen,
     first_ingested_at = s.first_ingested,
     max_frp = s.max_frp,
+    hotspot_days = s.days,
+    spots_box = s.spots_box,
     geom = coalesce(s.perimeter, s.ground_point, old.geom),
     centroid = coalesce(ST_PointOnSurface(coalesce(s.perimeter, s.ground_point)), old.centroid),
     area_ha = s.ha,
