@@ -49,7 +49,7 @@ def assert_figures_are_those_of_all_evidence(engine: Engine) -> int:
 def test_a_chain_of_merges_counts_every_hotspot_once(engine: Engine) -> None:
     ingest(engine, pixel(LAT))
     (oldest,) = detect(engine).created
-    # the next day, so the days and the points' box come together through the merges too
+    # later days, so the days and the points' box come together through the merges too
     ingest(
         engine,
         pixel(north(2000), at=T0 + timedelta(hours=25)),
@@ -58,12 +58,12 @@ def test_a_chain_of_merges_counts_every_hotspot_once(engine: Engine) -> None:
     middle, newest = detect(engine).created
     ingest(engine, pixel(north(3000), at=T0 + timedelta(hours=26)))
     assert detect(engine).merged == {middle: [newest]}
-    ingest(engine, pixel(north(1000), at=T0 + timedelta(hours=27)))
+    ingest(engine, pixel(north(1000), at=T0 + timedelta(hours=44)))  # a third day
     assert detect(engine).merged == {oldest: [middle]}  # middle had absorbed newest already
 
     assert assert_figures_are_those_of_all_evidence(engine) == 1
     days = query(engine, "SELECT cardinality(hotspot_days) FROM incidents WHERE id = :id", id=oldest)[0][0]
-    assert days == 2
+    assert days == 3  # the second day only through the incident merged in
     assert query(engine, "SELECT hotspot_count FROM incidents WHERE id = :id", id=oldest)[0][0] == 5
 
 
