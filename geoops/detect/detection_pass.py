@@ -23,7 +23,7 @@ from geoops.detect.components import Component, connected_components
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents
-from geoops.detect.priority import PriorityParams, score_incidents
+from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
 from geoops.store.array_literals import array_literal
@@ -93,6 +93,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         touched = sorted({i for c in components for i in c.incidents})
     created, merged = assignment.created, assignment.merged
     rows, recut = _refresh(touched, assignment, session=session)
+    # priorities are computed in a worker thread while this connection runs the statements
+    # that do not need them (two cores: Python and the database at once)
+    scoring = start_scoring(touched, params.priority, session=session)
     if shapes is not None:
         changes = Changes(
             generation=shapes.generation + 1,
@@ -101,9 +104,6 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
             last_seen={r["id"]: r["last_seen"] for r in rows},
         )
         stage_changes(shapes, changes, session=session)
-    scores = score_incidents(touched, params.priority, session=session)
-    for row in rows:  # the events carry the scores just written
-        row["priority"], row["priority_score"] = scores[row["id"]]
     grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
     session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
     reports_sql, alarms_sql = load_sql("geoops.detect", "follow_evidence").split(";")
@@ -111,6 +111,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     session.execute(sa.text(alarms_sql), {"ids": touched})
     merged_away = [i for ids in merged.values() for i in ids]
     extend_incident_jurisdictions(touched, merged_away, session=session)  # perimeters are final
+    scores = scoring.store(session=session)
+    for row in rows:  # the events carry the scores just written
+        row["priority"], row["priority_score"] = scores[row["id"]]
     record_pass_events(rows, set(created), merged, linked_reports, session=session)
     fresh = set(created)
     updated = [i for i in touched if i not in fresh]

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.detect.fire_weather import FWI_CLASSES, fwi_class, sample_fwi
-from geoops.detect.settlement_index import settlement_index
+from geoops.detect.settlement_index import SettlementIndex, settlement_index
 from geoops.store.sqlfiles import load_sql
 
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
@@ -224,19 +225,63 @@ def score_incidents(
 ) -> dict[int, tuple[str, int]]:
     """Compute and store the priority of these incidents: one query in, one UPDATE out.
     Returns each incident's (class, score)."""
+    return start_scoring(incident_ids, params, session=session).store(session=session)
+
+
+class Scoring:
+    """Priorities being computed in a worker thread (settlement distances, the FWI raster,
+    the components: pure Python and numpy) while the caller's connection runs other
+    statements of the pass; :meth:`store` waits for them and writes them."""
+
+    def __init__(self, future: Future[list[dict[str, Any]]] | None) -> None:
+        self._future = future
+
+    def store(self, *, session: Session) -> dict[int, tuple[str, int]]:
+        """Write the priorities (one UPDATE); each incident's (class, score)."""
+        if self._future is None:
+            return {}
+        stored = self._future.result()
+        session.execute(sa.text(STORE_PRIORITY), {"rows": json.dumps(stored, ensure_ascii=False)})
+        return {r["id"]: (r["priority"], r["score"]) for r in stored}
+
+
+_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoops-priority")
+
+
+def start_scoring(incident_ids: list[int], params: PriorityParams, *, session: Session) -> Scoring:
+    """Read what these incidents' priorities come from (now, on ``session``) and compute
+    them in a worker thread."""
     rows = _read_inputs(incident_ids, params, session=session) if incident_ids else []
     if not rows:
-        return {}
+        return Scoring(None)
+    layer = rows[0]["settlement_layer_id"]
+    index = settlement_index(layer, session=session) if layer is not None else None
+    return Scoring(_WORKER.submit(_compute, rows, index, params))
+
+
+def _compute(
+    rows: list[dict[str, Any]], index: SettlementIndex | None, params: PriorityParams
+) -> list[dict[str, Any]]:
+    located = [r for r in rows if r["lon"] is not None]
+    for row in rows:
+        row["settlements"] = []
+    if index is not None and located:
+        nearby = index.nearby(
+            [shapely.from_wkb(bytes(r["hull"])) for r in located],
+            [(float(r["lon"]), float(r["lat"])) for r in located],
+            params.settlement_candidates,
+        )
+        for row, settlements in zip(located, nearby, strict=True):
+            row["settlements"] = settlements
     places = [None if r["lon"] is None else (float(r["lon"]), float(r["lat"])) for r in rows]
     fwi = sample_fwi(params.fwi_raster, places)
     stored: list[dict[str, Any]] = []
-    for index, row in enumerate(rows):
-        inputs = _inputs(row, None if fwi is None else fwi[index], fwi_available=fwi is not None)
+    for number, row in enumerate(rows):
+        inputs = _inputs(row, None if fwi is None else fwi[number], fwi_available=fwi is not None)
         priority = compute_priority(inputs, params)
         stored.append({"id": row["id"], "priority": priority.level, "score": priority.score,
                        "components": priority.components, "nearest": priority.nearest_settlements})  # fmt: skip
-    session.execute(sa.text(STORE_PRIORITY), {"rows": json.dumps(stored, ensure_ascii=False)})
-    return {r["id"]: (r["priority"], r["score"]) for r in stored}
+    return stored
 
 
 def _read_inputs(
@@ -250,20 +295,7 @@ def _read_inputs(
         "protected_search_m": params.protected_search_km * 1000.0,
     }
     result = session.execute(sa.text(load_sql("geoops.detect", "priority_inputs")), values)
-    rows = [dict(r) for r in result.mappings()]
-    located = [r for r in rows if r["lon"] is not None]
-    layer = rows[0]["settlement_layer_id"] if rows else None
-    for row in rows:
-        row["settlements"] = []
-    if layer is not None and located:
-        nearby = settlement_index(layer, session=session).nearby(
-            [shapely.from_wkb(bytes(r["hull"])) for r in located],
-            [(float(r["lon"]), float(r["lat"])) for r in located],
-            params.settlement_candidates,
-        )
-        for row, settlements in zip(located, nearby, strict=True):
-            row["settlements"] = settlements
-    return rows
+    return [dict(r) for r in result.mappings()]
 
 
 def _inputs(row: Mapping[str, Any], fwi: float | None, *, fwi_available: bool) -> PriorityInputs:
