@@ -46,7 +46,8 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> Pairs:
     searched = expanded(boxes, reach.search_m(evidence))
     rows, shifts = across_antimeridian(searched)
     area = shifted(searched[rows], shifts)
-    query, b = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]), predicate="intersects")
+    # boxes and points: meeting boxes is meeting shapes, so no GEOS predicate per candidate
+    query, b = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
     a = rows[query]
     keep = a != b  # a pair may be found from one side only: ground evidence reaches farther
     a, b, shift = a[keep], b[keep], shifts[query][keep]
