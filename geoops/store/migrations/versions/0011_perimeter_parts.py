@@ -17,7 +17,7 @@ down_revision = "0010"
 branch_labels = None
 depends_on = None
 
-PART_VERTICES = 32  # as geoops.detect.detection_pass.PERIMETER_PART_VERTICES
+PART_VERTICES = 32  # geoops.detect.detection_pass.PERIMETER_PART_VERTICES when this was written
 
 
 EVIDENCE_ITEMS = ("hotspot", "report", "alarm")
