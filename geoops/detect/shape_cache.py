@@ -75,14 +75,14 @@ class ShapeCache:
         return self._bounds
 
     def apply(self, changes: Changes) -> None:
-        keep = ~(np.isin(self.incidents, list(changes.recut)) & (self.kinds != "g"))
-        incidents = self.incidents[keep]
+        # merges first: a survivor re-cut in the same pass lost the pieces it took over too
+        incidents = self.incidents.copy()
         if changes.merged:
-            absorbed = np.array(list(changes.merged), dtype=np.int64)
-            moved = np.isin(incidents, absorbed)
+            moved = np.isin(incidents, np.array(list(changes.merged), dtype=np.int64))
             incidents[moved] = [changes.merged[int(i)] for i in incidents[moved]]
+        keep = ~(np.isin(incidents, list(changes.recut)) & (self.kinds != "g"))
         self.ids = np.concatenate([self.ids[keep], changes.ids])
-        self.incidents = np.concatenate([incidents, changes.incidents])
+        self.incidents = np.concatenate([incidents[keep], changes.incidents])
         self.kinds = np.concatenate([self.kinds[keep], changes.kinds])
         self.geoms = np.concatenate([self.geoms[keep], changes.geoms])
         self.max_id = max(self.max_id, int(changes.ids.max(initial=0)))
@@ -120,14 +120,7 @@ def begin_pass(*, session: Session) -> int:
 def shapes_for(generation: int, floor: float, *, session: Session) -> ShapeCache:
     """The shapes as the last committed pass left them, for evidence no older than ``floor``
     plus the inactivity time (see the module's text)."""
-    token = str(
-        session.execute(
-            sa.text(
-                "SELECT (SELECT system_identifier FROM pg_control_system()) || ':' || oid "
-                "FROM pg_database WHERE datname = current_database()"
-            )
-        ).scalar_one()
-    )
+    token = database_token(session=session)
     cache = _CACHES.get(token)
     if cache is not None and cache.staged is not None:
         if cache.staged.generation == generation - 1:
@@ -139,6 +132,18 @@ def shapes_for(generation: int, floor: float, *, session: Session) -> ShapeCache
     elif floor > cache.floor + PRUNE_STEP_S:
         cache.prune(floor)
     return cache
+
+
+def database_token(*, session: Session) -> str:
+    """This database among all a process may use: its cluster and its oid."""
+    return str(
+        session.execute(
+            sa.text(
+                "SELECT (SELECT system_identifier FROM pg_control_system()) || ':' || oid "
+                "FROM pg_database WHERE datname = current_database()"
+            )
+        ).scalar_one()
+    )
 
 
 def stage_changes(cache: ShapeCache, changes: Changes, *, session: Session) -> None:

@@ -8,6 +8,7 @@ from sqlalchemy import Engine
 
 from geoops.detect.detection_pass import PILE_FACTOR, SPARE_PIECES
 from tests.detect.test_detection_pass import LON, T0, detect, ingest, live_incidents, north, pixel, query
+from tests.detect.test_shape_cache import assert_cache_is_database
 
 
 def pieces(engine: Engine) -> dict[str, int]:
@@ -25,6 +26,7 @@ def test_pieces_pile_up_then_are_recut_and_the_fire_stays_one_incident(engine: E
         detect(engine)
     [fire] = live_incidents(engine)
     assert fire.hotspot_count == 5 * STEPS
+    assert_cache_is_database(engine)  # the pieces held in memory followed every re-cut
     kinds = pieces(engine)
     assert kinds.get("p", 0) > 0, "the pieces were re-cut from the whole perimeter at least once"
     # never more new pieces than the rule allows, plus the last pass's (its five pixels merged)

@@ -23,6 +23,23 @@ def own_caches(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
+def assert_cache_is_database(engine: Engine) -> None:
+    """The pieces this process holds (with what its last pass staged) are the table's."""
+    with transaction(engine) as session:
+        generation = session.execute(sa.text("SELECT generation FROM detection_state")).scalar_one()
+        cache = shape_cache._CACHES[shape_cache.database_token(session=session)]
+        cache = shape_cache.shapes_for(generation + 1, cache.floor, session=session)
+        assert cache.generation == generation  # brought up to date, not reloaded from the table
+        held = dict(zip(cache.ids.tolist(), cache.incidents.tolist(), strict=True))
+        rows = session.execute(
+            sa.text("SELECT id, incident_id FROM incident_shapes WHERE incident_id = ANY(:ids)"),
+            {"ids": list(cache.last_seen)},
+        ).all()
+        stored: dict[int, int] = {int(piece): int(incident) for piece, incident in rows}
+        session.rollback()
+    assert held == stored
+
+
 def as_other_process(engine: Engine) -> None:
     """One pass with caches of its own, as another process would run it."""
     mine = shape_cache._CACHES
@@ -43,6 +60,7 @@ def test_a_pass_of_another_process_is_seen(engine: Engine) -> None:
     ingest(engine, pixel(north(20_600), at=T0 + timedelta(hours=2)))  # 600 m beyond B
     result = detect(engine)
     assert result.created == [] and result.updated == b
+    assert_cache_is_database(engine)
 
 
 def test_a_rolled_back_pass_leaves_nothing_behind(engine: Engine) -> None:
@@ -58,6 +76,7 @@ def test_a_rolled_back_pass_leaves_nothing_behind(engine: Engine) -> None:
     ingest(engine, pixel(north(1_600), at=T0 + timedelta(hours=2)))
     result = detect(engine)
     assert result.updated == [] and len(result.created) == 1
+    assert_cache_is_database(engine)
 
 
 def test_evidence_older_than_the_cache_reloads_it(engine: Engine) -> None:
@@ -81,3 +100,4 @@ def test_merged_and_re_cut_pieces_follow_the_survivor(engine: Engine) -> None:
     assert result.created == [] and result.updated == [a]
     count = query(engine, "SELECT count(*) FROM incident_shapes WHERE incident_id = :b", b=b)[0][0]
     assert count == 0
+    assert_cache_is_database(engine)
