@@ -18,6 +18,8 @@ class Assignment:
     created: list[int] = field(default_factory=list)
     merged: dict[int, list[int]] = field(default_factory=dict)  # survivor -> absorbed
     attached: list[Attached] = field(default_factory=list)
+    rows: list[int] = field(default_factory=list)  # evidence rows, and the incident each joins
+    incidents: list[int] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -33,15 +35,15 @@ class Attached:
 def assign_components(
     components: list[Component], evidence: Evidence, *, region_level: str, session: Session
 ) -> Assignment:
-    """Open incidents for new fires, merge bridged ones into the oldest, attach evidence."""
+    """Open incidents for new fires and merge bridged ones into the oldest; which incident
+    each piece of evidence joins (attached by :func:`attach_evidence`)."""
     fresh = [c for c in components if not c.incidents]
     result = Assignment(created=_allocate_incident_ids(len(fresh), session=session))
     for component, incident_id in zip(fresh, result.created, strict=True):
         component.incidents.add(incident_id)
     if fresh:
         _open_incidents(fresh, result.created, evidence, region_level=region_level, session=session)
-    incidents: list[int] = []
-    rows: list[int] = []
+    incidents, rows = result.incidents, result.rows
     for component in components:
         survivor = min(component.incidents)  # the older number survives
         absorbed = sorted(component.incidents - {survivor})
@@ -51,18 +53,24 @@ def assign_components(
             component.incidents = {survivor}
         incidents += [survivor] * len(component.rows)
         rows += component.rows
-    if incidents:
-        attached = session.execute(
-            sa.text(load_sql("geoops.detect", "attach_evidence")),
-            {
-                "incidents": array_literal(incidents),
-                "kinds": array_literal(evidence.kinds[rows].tolist()),
-                "items": array_literal(evidence.ids[rows].tolist()),
-                "t": array_literal(evidence.times[rows].tolist()),
-            },
-        )
-        result.attached = [Attached(*r) for r in attached.all()]
     return result
+
+
+def attach_evidence(assignment: Assignment, evidence: Evidence, *, session: Session) -> None:
+    """Attach each piece of evidence to its incident (``sql/attach_evidence.sql``)."""
+    if not assignment.rows:
+        return
+    rows = assignment.rows
+    attached = session.execute(
+        sa.text(load_sql("geoops.detect", "attach_evidence")),
+        {
+            "incidents": array_literal(assignment.incidents),
+            "kinds": array_literal(evidence.kinds[rows].tolist()),
+            "items": array_literal(evidence.ids[rows].tolist()),
+            "t": array_literal(evidence.times[rows].tolist()),
+        },
+    )
+    assignment.attached = [Attached(*r) for r in attached.all()]
 
 
 def _open_incidents(

@@ -13,13 +13,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from geoops.detect.assignment import Assignment, assign_components
+from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
-from geoops.detect.claims import Evidence, claim_new_evidence
+from geoops.detect.claims import HOTSPOT, Evidence, claim_new_evidence
 from geoops.detect.components import Component, connected_components
+from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents
@@ -84,6 +86,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     assignment = Assignment()
     touched: list[int] = []
     shapes: ShapeCache | None = None
+    new_shapes = NewShapes([], [])
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed.evidence, params, shapes, session=session)
@@ -91,8 +94,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
+        new_shapes = _attach(assignment, claimed.evidence, session=session)
     created, merged = assignment.created, assignment.merged
-    rows, recut = _refresh(touched, assignment, session=session)
+    rows, recut = _refresh(touched, assignment, new_shapes, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
     # that do not need them (two cores: Python and the database at once)
     scoring = start_scoring(touched, params.priority, session=session)
@@ -153,8 +157,26 @@ def _link(
     return connected_components(len(evidence), links_within_batch(evidence, reach), joins)
 
 
+def _attach(assignment: Assignment, evidence: Evidence, *, session: Session) -> NewShapes:
+    """Attach the evidence; meanwhile, in a worker thread, merge each incident's new
+    footprints (what the refresh adds to its perimeter)."""
+    rows = np.array(assignment.rows, dtype=np.int64)
+    incidents = np.array(assignment.incidents, dtype=np.int64)
+    union = start_union(incidents, evidence.boxes[rows])
+    attach_evidence(assignment, evidence, session=session)
+    if len(assignment.attached) == len(rows):
+        return union.result()
+    # some evidence was attached already (it never is while passes hold their lock):
+    # only what this pass attached adds to a perimeter
+    attached = {a.hotspot_id for a in assignment.attached if a.hotspot_id is not None}
+    mine = np.array([kind == HOTSPOT and item in attached
+                     for kind, item in zip(evidence.kinds[rows].tolist(), evidence.ids[rows].tolist(), strict=True)],
+                    dtype=bool)  # fmt: skip
+    return union_by_incident(incidents[mine], evidence.boxes[rows[mine]])
+
+
 def _refresh(
-    touched: list[int], assignment: Assignment, *, session: Session
+    touched: list[int], assignment: Assignment, new_shapes: NewShapes, *, session: Session
 ) -> tuple[list[dict[str, Any]], set[int]]:
     """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``),
     and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``): the
@@ -174,6 +196,8 @@ def _refresh(
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,
+            "shape_incidents": new_shapes.incidents,
+            "shapes": new_shapes.shapes,
         },
     )
     rows = [dict(r) for r in refreshed.mappings()]

@@ -20,16 +20,12 @@ WITH new_ev AS (
                 CAST(:ev_reports AS bigint[]), CAST(:ev_alarms AS bigint[]))
          AS n(incident_id, hotspot_id, report_id, alarm_id)
     CROSS JOIN LATERAL (  -- primary-key look-ups (OFFSET 0 keeps the planner from hashing whole tables)
-        SELECT h.observed_at, h.ingested_at, h.frp, h.confidence, h.geom AS spot,
-               -- footprints are lon/lat boxes: snapped to the 1e-6 degree grid the API serves,
-               -- their union stays on it (a box broken in storage is repaired, not fatal)
-               CASE WHEN ST_IsValid(h.footprint) THEN ST_SnapToGrid(h.footprint, 0.000001)
-                    ELSE ST_CollectionExtract(ST_MakeValid(h.footprint), 3) END AS footprint
+        SELECT h.observed_at, h.ingested_at, h.frp, h.confidence, h.geom AS spot
         FROM hotspots AS h WHERE h.id = n.hotspot_id
         UNION ALL
-        SELECT r.reported_at, r.received_at, NULL, NULL, NULL, NULL FROM reports AS r WHERE r.id = n.report_id
+        SELECT r.reported_at, r.received_at, NULL, NULL, NULL FROM reports AS r WHERE r.id = n.report_id
         UNION ALL
-        SELECT a.observed_at, a.created_at, NULL, NULL, NULL, NULL FROM sensor_alarms AS a WHERE a.id = n.alarm_id
+        SELECT a.observed_at, a.created_at, NULL, NULL, NULL FROM sensor_alarms AS a WHERE a.id = n.alarm_id
         OFFSET 0
     ) AS x
 ), fresh AS (
@@ -75,12 +71,10 @@ WITH new_ev AS (
     WHERE e.incident_id = ANY(:ids) AND e.hotspot_id IS NULL
     GROUP BY e.incident_id
 ), new_shapes AS MATERIALIZED (
-    -- each incident's new footprints merged (valid boxes, whose union buffer(0) builds twice
-    -- as fast as an overlay union), computed once for the perimeter and for the pieces
-    SELECT e.incident_id, ST_Buffer(ST_Collect(e.footprint), 0) AS shape
-    FROM new_ev AS e
-    WHERE ST_Dimension(e.footprint) = 2 AND NOT ST_IsEmpty(e.footprint)
-    GROUP BY e.incident_id
+    -- each incident's new footprints merged, computed in memory (detect/footprint_union.py:
+    -- boxes snapped to the 1e-6 degree grid the API serves, so their union stays on it)
+    SELECT n.incident_id, ST_GeomFromWKB(n.shape, 4326) AS shape
+    FROM unnest(CAST(:shape_incidents AS bigint[]), CAST(:shapes AS bytea[])) AS n(incident_id, shape)
 ), parts AS (
     -- the new footprints join the incident's indexed shapes as new pieces ('n'), merged
     -- and cut to at most :part_vertices vertices (a few rows per incident, not one per
