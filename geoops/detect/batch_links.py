@@ -16,7 +16,7 @@ from numpy.typing import NDArray
 
 from geoops.detect.claims import HOTSPOT, Evidence
 from geoops.detect.components import Pairs, no_pairs
-from geoops.detect.local_metres import across_antimeridian, box_gaps_m, expanded, shifted
+from geoops.detect.local_metres import box_gaps_m, boxes_near, shifted
 
 
 @dataclass(frozen=True)
@@ -42,15 +42,10 @@ def links_within_batch(evidence: Evidence, reach: Reach) -> Pairs:
         shapely.points(boxes[:, 0], boxes[:, 1]),
         shapely.box(boxes[:, 0], boxes[:, 1], boxes[:, 2], boxes[:, 3]),
     )
-    tree = shapely.STRtree(shapes)
-    searched = expanded(boxes, reach.search_m(evidence))
-    rows, shifts = across_antimeridian(searched)
-    area = shifted(searched[rows], shifts)
     # boxes and points: meeting boxes is meeting shapes, so no GEOS predicate per candidate
-    query, b = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
-    a = rows[query]
+    a, b, shift = boxes_near(shapely.STRtree(shapes), boxes, reach.search_m(evidence))
     keep = a != b  # a pair may be found from one side only: ground evidence reaches farther
-    a, b, shift = a[keep], b[keep], shifts[query][keep]
+    a, b, shift = a[keep], b[keep], shift[keep]
     both_hotspots = (evidence.kinds[a] == HOTSPOT) & (evidence.kinds[b] == HOTSPOT)
     limit_m = np.where(both_hotspots, reach.link_m, reach.fusion_m)
     limit_s = np.where(both_hotspots, reach.link_s, reach.fusion_s)

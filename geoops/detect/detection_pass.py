@@ -168,10 +168,8 @@ def _attach(assignment: Assignment, evidence: Evidence, *, session: Session) -> 
         return union.result()
     # some evidence was attached already (it never is while passes hold their lock):
     # only what this pass attached adds to a perimeter
-    attached = {a.hotspot_id for a in assignment.attached if a.hotspot_id is not None}
-    mine = np.array([kind == HOTSPOT and item in attached
-                     for kind, item in zip(evidence.kinds[rows].tolist(), evidence.ids[rows].tolist(), strict=True)],
-                    dtype=bool)  # fmt: skip
+    attached = [a.hotspot_id for a in assignment.attached if a.hotspot_id is not None]
+    mine = (evidence.kinds[rows] == HOTSPOT) & np.isin(evidence.ids[rows], attached)
     return union_by_incident(incidents[mine], evidence.boxes[rows[mine]])
 
 

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from geoops.detect.batch_links import Reach
 from geoops.detect.claims import HOTSPOT, Evidence
 from geoops.detect.components import Pairs, no_pairs
-from geoops.detect.local_metres import across_antimeridian, box_gaps_m, expanded, metres_per_degree, shifted
+from geoops.detect.local_metres import box_gaps_m, boxes_near, metres_per_degree, shifted
 from geoops.detect.shape_cache import ShapeCache
 from geoops.store.sqlfiles import load_sql
 
@@ -52,11 +52,7 @@ def _near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
     if not len(shapes.geoms):
         return no_pairs()
     search_m = reach.search_m(evidence)
-    searched = expanded(evidence.boxes, search_m)
-    rows, shifts = across_antimeridian(searched)
-    area = shifted(searched[rows], shifts)
-    query, piece = shapes.tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
-    row, shift = rows[query], shifts[query]
+    row, piece, shift = boxes_near(shapes.tree, evidence.boxes, search_m)
     keep = ~((evidence.kinds[row] == HOTSPOT) & (shapes.kinds[piece] == "g"))  # hotspots: perimeters only
     row, shift, piece = row[keep], shift[keep], piece[keep]
     boxes = shifted(evidence.boxes[row], shift)
@@ -136,12 +132,8 @@ def _near_ground_incidents(evidence: Evidence, reach: Reach, *, session: Session
     first = np.array([r[3] for r in found], dtype=np.float64)
     last = np.array([r[4] for r in found], dtype=np.float64)
     tree = shapely.STRtree(shapely.points(spots[:, 0], spots[:, 1]))
-    search = expanded(evidence.boxes[hotspots], np.full(len(hotspots), reach.fusion_m))
-    rows, shifts = across_antimeridian(search)
-    area = shifted(search[rows], shifts)
-    query, incident = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
-    item = rows[query]
-    gap = box_gaps_m(shifted(evidence.boxes[hotspots][item], shifts[query]), spots[incident])
+    item, incident, shift = boxes_near(tree, evidence.boxes[hotspots], np.full(len(hotspots), reach.fusion_m))
+    gap = box_gaps_m(shifted(evidence.boxes[hotspots][item], shift), spots[incident])
     t = times[item]
     keep = (
         (gap <= reach.fusion_m)

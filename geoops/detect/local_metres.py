@@ -8,6 +8,7 @@ without geodesic arithmetic on every candidate pair.
 from __future__ import annotations
 
 import numpy as np
+import shapely
 from numpy.typing import NDArray
 
 MIN_COS_LAT = 0.01  # near the poles a degree of longitude is never taken as shorter than this
@@ -51,3 +52,16 @@ def across_antimeridian(
 def shifted(boxes: NDArray[np.float64], shifts: NDArray[np.float64]) -> NDArray[np.float64]:
     """Boxes moved east by ``shifts`` degrees of longitude."""
     return boxes + np.column_stack([shifts, np.zeros_like(shifts), shifts, np.zeros_like(shifts)])
+
+
+def boxes_near(
+    tree: shapely.STRtree, boxes: NDArray[np.float64], metres: NDArray[np.float64]
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.float64]]:
+    """Candidates from ``tree`` whose boxes meet each box grown by ``metres`` (searched once
+    more across ±180° where it reaches over): (row of the box, index in the tree, shift of
+    longitude to apply to the box before measuring)."""
+    searched = expanded(boxes, metres)
+    rows, shifts = across_antimeridian(searched)
+    area = shifted(searched[rows], shifts)
+    query, hit = tree.query(shapely.box(area[:, 0], area[:, 1], area[:, 2], area[:, 3]))
+    return rows[query], np.asarray(hit, dtype=np.int64), shifts[query]

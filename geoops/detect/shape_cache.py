@@ -21,7 +21,9 @@ identifier and its oid, so a copy or a re-created database is another one).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import shapely
@@ -152,10 +154,7 @@ def stage_changes(cache: ShapeCache, changes: Changes, *, session: Session) -> N
         sa.text("SELECT id, incident_id, kind, ST_AsBinary(geom) FROM incident_shapes WHERE id > :since"),
         {"since": cache.max_id},
     ).all()
-    changes.ids = np.array([r[0] for r in rows], dtype=np.int64)
-    changes.incidents = np.array([r[1] for r in rows], dtype=np.int64)
-    changes.kinds = np.array([r[2] for r in rows], dtype="<U1")
-    changes.geoms = np.asarray(shapely.from_wkb([bytes(r[3]) for r in rows]), dtype=object)
+    changes.ids, changes.incidents, changes.kinds, changes.geoms = _pieces(rows)
     cache.staged = changes
 
 
@@ -175,14 +174,19 @@ def _load(token: str, generation: int, floor: float, *, session: Session) -> Sha
         {"ids": [r[0] for r in incidents]},
     ).all()
     max_id = session.execute(sa.text("SELECT coalesce(max(id), 0) FROM incident_shapes")).scalar_one()
-    return ShapeCache(
-        token=token,
-        generation=generation,
-        floor=floor,
-        max_id=int(max_id),
-        ids=np.array([r[0] for r in rows], dtype=np.int64),
-        incidents=np.array([r[1] for r in rows], dtype=np.int64),
-        kinds=np.array([r[2] for r in rows], dtype="<U1"),
-        geoms=np.asarray(shapely.from_wkb([bytes(r[3]) for r in rows]), dtype=object),
-        last_seen={int(r[0]): float(r[1]) for r in incidents},
+    ids, incident_ids, kinds, geoms = _pieces(rows)
+    return ShapeCache(token=token, generation=generation, floor=floor, max_id=int(max_id), ids=ids,
+                      incidents=incident_ids, kinds=kinds, geoms=geoms,
+                      last_seen={int(r[0]): float(r[1]) for r in incidents})  # fmt: skip
+
+
+def _pieces(
+    rows: Sequence[Sequence[Any]],
+) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.str_], NDArray[np.object_]]:
+    """``(id, incident_id, kind, WKB)`` rows as the cache's columns."""
+    return (
+        np.array([r[0] for r in rows], dtype=np.int64),
+        np.array([r[1] for r in rows], dtype=np.int64),
+        np.array([r[2] for r in rows], dtype="<U1"),
+        np.asarray(shapely.from_wkb([bytes(r[3]) for r in rows]), dtype=object),
     )
