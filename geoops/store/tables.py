@@ -126,9 +126,11 @@ incident_evidence = Table(
     "incident_evidence",
     metadata,
     Column("id", BigInteger, primary_key=True),
-    Column("incident_id", BigInteger, ForeignKey("incidents.id"), nullable=False),
+    # no foreign keys to incidents and hotspots: only detection passes write these rows, by
+    # the thousand, for what they have just claimed or opened; neither is ever deleted (0015)
+    Column("incident_id", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
-    Column("hotspot_id", BigInteger, ForeignKey("hotspots.id", ondelete="CASCADE")),
+    Column("hotspot_id", BigInteger),
     Column("observed_at", DateTime(timezone=True), nullable=False),
     Column("added_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("report_id", BigInteger, ForeignKey("reports.id", ondelete="CASCADE")),

@@ -121,6 +121,19 @@ def test_real_archive_static_sources_never_become_evidence(
     )
     assert [tuple(r) for r in by_type] == [(0, 7055, 7055), (2, 0, 1952), (3, 0, 1050)]
     assert query(engine, "SELECT count(*) FROM hotspots WHERE detected_at IS NULL")[0][0] == 0
+    assert evidence_pointing_nowhere(engine) == 0
+
+
+def evidence_pointing_nowhere(engine: Engine) -> int:
+    """Evidence rows whose incident or hotspot does not exist (no foreign keys check them, 0015)."""
+    return int(
+        query(
+            engine,
+            "SELECT count(*) FROM incident_evidence AS e "
+            "LEFT JOIN incidents AS i ON i.id = e.incident_id LEFT JOIN hotspots AS h ON h.id = e.hotspot_id "
+            "WHERE i.id IS NULL OR (e.hotspot_id IS NOT NULL AND h.id IS NULL)",
+        )[0][0]
+    )
 
 
 # -- small hand-made scenarios -------------------------------------------------------------
@@ -205,6 +218,7 @@ def test_a_bridging_pixel_merges_two_incidents_into_the_older(engine: Engine) ->
     assert absorbed[0][0] == older
     evidence_of = query(engine, "SELECT DISTINCT incident_id FROM incident_evidence")
     assert [r[0] for r in evidence_of] == [older]
+    assert evidence_pointing_nowhere(engine) == 0
     merged = query(
         engine,
         "SELECT payload FROM events WHERE kind = 'incident.merged' ORDER BY id",
