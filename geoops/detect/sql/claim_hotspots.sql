@@ -3,13 +3,14 @@
 -- marked as the reason it is not a fire. Heat sources and water are tested in memory
 -- afterwards (detect/static_areas.py). Each row returns its time, its point and its
 -- footprint's box, which is all linking needs (footprints are lon/lat envelopes).
+-- No FOR UPDATE: passes take turns under their advisory lock, so no other pass claims
+-- these rows, and the UPDATE locks them itself (a separate lock wrote each row twice).
 WITH new AS (
     SELECT h.id
     FROM hotspots AS h
     WHERE h.detected_at IS NULL
     ORDER BY h.id
     LIMIT :limit
-    FOR UPDATE
 )
 UPDATE hotspots AS h
 SET detected_at = now(),
