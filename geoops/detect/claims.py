@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -12,6 +13,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.detect.static_areas import StaticAreas, static_areas
+from geoops.store.array_literals import array_literal
 from geoops.store.sqlfiles import load_sql
 
 HOTSPOT, REPORT, ALARM = "h", "r", "a"
@@ -41,13 +43,24 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Seen:
+    """The claimed hotspots to mark seen, and the static ones found in memory with their reason."""
+
+    ids: list[int] = field(default_factory=list)
+    static_ids: list[int] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class Claimed:
-    """Ids claimed (locked and marked seen) by this pass, and the fire evidence among them."""
+    """Ids claimed by this pass (reports and alarms marked seen, hotspots to mark with
+    :func:`marking_seen`), and the fire evidence among them."""
 
     hotspots: list[int]
     reports: list[int]
     alarms: list[int]
     evidence: Evidence
+    seen: Seen = field(default_factory=Seen)
 
     @property
     def nothing(self) -> bool:
@@ -63,9 +76,10 @@ def claim_new_evidence(
     fire_categories: tuple[str, ...],
     session: Session,
 ) -> Claimed:
-    """Lock up to ``limit`` unseen rows of each kind and mark them seen. Static hotspots are
-    marked with their reason here (FIRMS type in ``sql/claim_hotspots.sql``, heat sources
-    and water in memory); non-fire reports are only marked seen."""
+    """Take up to ``limit`` unseen rows of each kind: reports and alarms are marked seen
+    here (non-fire reports only that), hotspots read, with the reason each static one is
+    not a fire (FIRMS type in SQL, heat sources and water in memory), for
+    :func:`marking_seen` to write while the pass links them."""
     layers: dict[str, int] = dict(
         session.execute(
             sa.text("SELECT name, id FROM layers WHERE name = ANY(:names)"),
@@ -78,7 +92,8 @@ def claim_new_evidence(
     areas = static_areas(
         layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
     )
-    hotspots["fire"] = ~_mark_static(hotspots, areas, heat_radius_m, session=session)
+    static, seen = _static(hotspots, areas, heat_radius_m)
+    hotspots["fire"] = ~static
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
     reports = _columns(session.execute(sa.text(reports_sql), ground))
@@ -100,7 +115,27 @@ def claim_new_evidence(
             np.concatenate([c["epoch"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.float64),
             np.concatenate(boxes).astype(np.float64).reshape(-1, 4),
         ),
+        seen=seen,
     )
+
+
+@contextmanager
+def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
+    """Mark the claimed hotspots seen (``sql/mark_seen.sql``) while the caller computes: the
+    statements go to the server at once in a psycopg pipeline and are awaited on leaving,
+    so the database writes thousands of rows while Python links them. The caller must not
+    use ``session`` inside."""
+    if not seen.ids:
+        yield
+        return
+    mark_all, mark_static = load_sql("geoops.detect", "mark_seen").split(";")
+    raw: Any = session.connection().connection.driver_connection  # this transaction's
+    with raw.pipeline():
+        raw.execute(mark_all, {"ids": array_literal(seen.ids)})
+        if seen.static_ids:
+            values = {"static_ids": array_literal(seen.static_ids), "reasons": seen.reasons}
+            raw.execute(mark_static, values)
+        yield
 
 
 def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
@@ -113,25 +148,17 @@ def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
     return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
 
 
-def _mark_static(
-    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float, *, session: Session
-) -> NDArray[np.bool_]:
-    """Which claimed hotspots are not fires (FIRMS static types already marked in SQL), the
-    heat-source and water ones marked here."""
+def _static(
+    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float
+) -> tuple[NDArray[np.bool_], Seen]:
+    """Which claimed hotspots are not fires (static already: a FIRMS type, read in SQL),
+    the heat-source and water ones found here; and what marking them seen writes."""
     static = hotspots["static"].astype(bool)
     open_rows = np.flatnonzero(~static)
     lon = hotspots["lon"][open_rows].astype(np.float64)
     lat = hotspots["lat"][open_rows].astype(np.float64)
     reasons = areas.reasons(lon, lat, heat_radius_m)
     marked = [(int(row), reason) for row, reason in zip(open_rows.tolist(), reasons, strict=True) if reason]
-    if marked:
-        ids = hotspots["id"]
-        session.execute(
-            sa.text(
-                "UPDATE hotspots AS h SET static_reason = u.reason FROM unnest(CAST(:ids AS bigint[]), "
-                "CAST(:reasons AS text[])) AS u(id, reason) WHERE h.id = u.id"
-            ),
-            {"ids": [int(ids[row]) for row, _ in marked], "reasons": [r for _, r in marked]},
-        )
-        static[[row for row, _ in marked]] = True
-    return static
+    static[np.array([row for row, _ in marked], dtype=np.intp)] = True
+    ids = hotspots["id"]
+    return static, Seen(ids.tolist(), [int(ids[row]) for row, _ in marked], [r for _, r in marked])

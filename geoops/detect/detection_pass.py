@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
-from geoops.detect.claims import HOTSPOT, Evidence, claim_new_evidence
+from geoops.detect.claims import HOTSPOT, Claimed, Evidence, claim_new_evidence, marking_seen
 from geoops.detect.components import Component, connected_components
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
-from geoops.detect.incident_links import links_to_incidents
+from geoops.detect.incident_links import links_to_incidents, near_pieces
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
@@ -83,13 +83,16 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     )  # fmt: skip
     if claimed.nothing:
         return DetectionResult(0, [], [], {})
+    if not len(claimed.evidence):  # nothing to link: the claimed hotspots are only marked seen
+        with marking_seen(claimed.seen, session=session):
+            pass
     assignment = Assignment()
     touched: list[int] = []
     shapes: ShapeCache | None = None
     new_shapes = NewShapes([], [])
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
-        components = _link(claimed.evidence, params, shapes, session=session)
+        components = _link(claimed, params, shapes, session=session)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session
         )
@@ -141,20 +144,23 @@ def _shapes(evidence: Evidence, params: DetectParams, *, session: Session) -> Sh
     return shapes_for(generation, float(evidence.times.min()) - reach_back_s, session=session)
 
 
-def _link(
-    evidence: Evidence, params: DetectParams, shapes: ShapeCache, *, session: Session
-) -> list[Component]:
-    """The links among new items and to active incidents (in memory), and their components."""
+def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session: Session) -> list[Component]:
+    """The links among new items and to active incidents (in memory), and their components.
+    The database marks the claimed hotspots seen meanwhile."""
+    evidence = claimed.evidence
     reach = Reach(
         link_m=params.link_distance_m,
         link_s=params.link_window_hours * 3600,
         fusion_m=params.fusion_distance_m,
         fusion_s=params.fusion_window_hours * 3600,
     )
+    with marking_seen(claimed.seen, session=session):
+        within = links_within_batch(evidence, reach)
+        near = near_pieces(evidence, reach, shapes)
     joins = links_to_incidents(
-        evidence, reach, shapes, inactive_s=params.inactive_after_hours * 3600, session=session
+        evidence, reach, near, inactive_s=params.inactive_after_hours * 3600, session=session
     )
-    return connected_components(len(evidence), links_within_batch(evidence, reach), joins)
+    return connected_components(len(evidence), within, joins)
 
 
 def _attach(assignment: Assignment, evidence: Evidence, *, session: Session) -> NewShapes:

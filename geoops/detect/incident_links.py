@@ -31,20 +31,22 @@ CLOSED = ("extinguished", "dismissed")
 
 
 def links_to_incidents(
-    evidence: Evidence, reach: Reach, shapes: ShapeCache, *, inactive_s: float, session: Session
+    evidence: Evidence, reach: Reach, near: Pairs, *, inactive_s: float, session: Session
 ) -> Pairs:
-    """``(row, incident id)`` for every new item within reach of an incident still active."""
+    """``(row, incident id)`` for every new item within reach of an incident still active:
+    ``near`` (:func:`near_pieces`) for the incidents still active, and the incidents only
+    ground evidence speaks for."""
     if not len(evidence):
         return no_pairs()
-    near = _near_pieces(evidence, reach, shapes)
     joins = _active(near, evidence, reach, inactive_s=inactive_s, session=session)
     return np.unique(
         np.concatenate([joins, _near_ground_incidents(evidence, reach, session=session)]), axis=0
     )
 
 
-def _near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
-    """(row, incident) for each item within its reach of one of the incident's pieces.
+def near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
+    """(row, incident) for each item within its reach of one of the incident's pieces (in
+    memory only, whether the incident is active or not).
 
     An item meets a few pieces of each incident near it, and one within reach is enough:
     each (item, incident) first tries the piece whose box is nearest, and only the pairs
