@@ -43,6 +43,18 @@ class Evidence:
 
 
 @dataclass(frozen=True)
+class Facts:
+    """What the refresh sums up of each fire evidence row (in the rows' order): when it was
+    ingested (epoch seconds), FRP and confidence (NaN when none: ground evidence), and its
+    point (a hotspot's pixel centre, a report's or alarm's place)."""
+
+    ingested: NDArray[np.float64]
+    frp: NDArray[np.float64]
+    confidence: NDArray[np.float64]
+    points: NDArray[np.float64]  # (n, 2): lon, lat
+
+
+@dataclass(frozen=True)
 class Seen:
     """The claimed hotspots to mark seen, and the static ones found in memory with their reason."""
 
@@ -60,6 +72,7 @@ class Claimed:
     reports: list[int]
     alarms: list[int]
     evidence: Evidence
+    facts: Facts
     seen: Seen = field(default_factory=Seen)
 
     @property
@@ -105,6 +118,19 @@ def claim_new_evidence(
     kinds = [
         kind for kind, f in zip((HOTSPOT, REPORT, ALARM), fire, strict=True) for _ in range(int(f.sum()))
     ]
+    ground_nan = np.full(len(kinds) - int(fire[0].sum()), np.nan)
+    facts = Facts(
+        ingested=np.concatenate([_floats(c["ingested"][f]) for c, f in zip(claimed, fire, strict=True)]),
+        frp=np.concatenate([_floats(hotspots["frp"][fire[0]]), ground_nan]),
+        confidence=np.concatenate([_floats(hotspots["confidence"][fire[0]]), ground_nan]),
+        points=np.concatenate(
+            [np.column_stack([_floats(hotspots["lon"][fire[0]]), _floats(hotspots["lat"][fire[0]])])]
+            + [
+                np.column_stack([_floats(g["x"][f]), _floats(g["y"][f])])
+                for g, f in zip(claimed[1:], fire[1:], strict=True)
+            ]
+        ).reshape(-1, 2),
+    )
     return Claimed(
         hotspots=hotspots["id"].tolist(),
         reports=reports["id"].tolist(),
@@ -115,6 +141,7 @@ def claim_new_evidence(
             np.concatenate([c["epoch"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.float64),
             np.concatenate(boxes).astype(np.float64).reshape(-1, 4),
         ),
+        facts=facts,
         seen=seen,
     )
 
@@ -146,6 +173,11 @@ def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
     rows = sorted(tuple(row) for row in result.all())
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
+
+
+def _floats(values: NDArray[Any]) -> NDArray[np.float64]:
+    """A column as floats, NULL as NaN."""
+    return np.array([np.nan if v is None else v for v in values.tolist()], dtype=np.float64)
 
 
 def _static(

@@ -19,8 +19,9 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
-from geoops.detect.claims import HOTSPOT, Claimed, Evidence, claim_new_evidence, marking_seen
+from geoops.detect.claims import ALARM, HOTSPOT, REPORT, Claimed, Evidence, claim_new_evidence, marking_seen
 from geoops.detect.components import Component, connected_components
+from geoops.detect.evidence_sums import sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
@@ -28,7 +29,6 @@ from geoops.detect.incident_links import links_to_incidents, near_pieces
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
-from geoops.store.array_literals import array_literal
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
@@ -89,7 +89,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     assignment = Assignment()
     touched: list[int] = []
     shapes: ShapeCache | None = None
-    new_shapes = NewShapes([], [])
+    new_shapes, sums = NewShapes([], []), dict[str, str]()
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed, params, shapes, session=session)
@@ -97,9 +97,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
-        new_shapes = _attach(assignment, claimed.evidence, session=session)
+        new_shapes, sums = _attach(assignment, claimed, session=session)
     created, merged = assignment.created, assignment.merged
-    rows, recut = _refresh(touched, assignment, new_shapes, session=session)
+    rows, recut = _refresh(touched, assignment, new_shapes, sums, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
     # that do not need them (two cores: Python and the database at once)
     scoring = start_scoring(touched, params.priority, session=session)
@@ -163,40 +163,55 @@ def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session
     return connected_components(len(evidence), within, joins)
 
 
-def _attach(assignment: Assignment, evidence: Evidence, *, session: Session) -> NewShapes:
+def _attach(
+    assignment: Assignment, claimed: Claimed, *, session: Session
+) -> tuple[NewShapes, dict[str, str]]:
     """Attach the evidence; meanwhile, in a worker thread, merge each incident's new
-    footprints (what the refresh adds to its perimeter)."""
+    footprints (what the refresh adds to its perimeter). Also what the attached evidence
+    adds to each incident's figures (:func:`sums_by_incident`)."""
+    evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     union = start_union(incidents, evidence.boxes[rows])
     attach_evidence(assignment, evidence, session=session)
     if len(assignment.attached) == len(rows):
-        return union.result()
-    # some evidence was attached already (it never is while passes hold their lock):
-    # only what this pass attached adds to a perimeter
-    attached = [a.hotspot_id for a in assignment.attached if a.hotspot_id is not None]
-    mine = (evidence.kinds[rows] == HOTSPOT) & np.isin(evidence.ids[rows], attached)
-    return union_by_incident(incidents[mine], evidence.boxes[rows[mine]])
+        return union.result(), sums_by_incident(incidents, rows, evidence, claimed.facts)
+    # some evidence was attached already (it never is while passes hold their lock): only
+    # what this pass attached adds to a perimeter and to the figures
+    attached = assignment.attached
+    items = {
+        HOTSPOT: [a.hotspot_id for a in attached if a.hotspot_id is not None],
+        REPORT: [a.report_id for a in attached if a.report_id is not None],
+        ALARM: [a.alarm_id for a in attached if a.alarm_id is not None],
+    }
+    mine = np.zeros(len(rows), dtype=bool)
+    for kind, ids in items.items():
+        mine |= (evidence.kinds[rows] == kind) & np.isin(evidence.ids[rows], ids)
+    return (
+        union_by_incident(incidents[mine], evidence.boxes[rows[mine]]),
+        sums_by_incident(incidents[mine], rows[mine], evidence, claimed.facts),
+    )
 
 
 def _refresh(
-    touched: list[int], assignment: Assignment, new_shapes: NewShapes, *, session: Session
+    touched: list[int],
+    assignment: Assignment,
+    new_shapes: NewShapes,
+    sums: dict[str, str],
+    *,
+    session: Session,
 ) -> tuple[list[dict[str, Any]], set[int]]:
     """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``),
     and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``): the
     refreshed rows, and the incidents re-cut."""
     if not touched:
         return [], set()
-    attached = assignment.attached
     pairs = [(s, a) for s, absorbed in assignment.merged.items() for a in absorbed]
     refreshed = session.execute(
         sa.text(load_sql("geoops.detect", "refresh_incidents")),
         {
             "ids": touched,
-            "ev_incidents": array_literal(e.incident_id for e in attached),
-            "ev_hotspots": array_literal(e.hotspot_id for e in attached),
-            "ev_reports": array_literal(e.report_id for e in attached),
-            "ev_alarms": array_literal(e.alarm_id for e in attached),
+            **sums,
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,

@@ -8,11 +8,13 @@ FROM (
 ) AS n
 WHERE r.id = n.id
 RETURNING r.id, (r.category = ANY(:fire_categories) AND r.status <> 'dismissed') AS fire,
-          extract(epoch FROM r.reported_at)::float8 AS epoch, ST_X(r.geom) AS x, ST_Y(r.geom) AS y;
+          extract(epoch FROM r.reported_at)::float8 AS epoch, extract(epoch FROM r.received_at)::float8 AS ingested,
+          ST_X(r.geom) AS x, ST_Y(r.geom) AS y;
 UPDATE sensor_alarms AS a
 SET detected_at = now()
 FROM (
     SELECT n.id FROM sensor_alarms AS n WHERE n.detected_at IS NULL ORDER BY n.id LIMIT :limit FOR UPDATE
 ) AS n
 WHERE a.id = n.id
-RETURNING a.id, true AS fire, extract(epoch FROM a.observed_at)::float8 AS epoch, ST_X(a.geom) AS x, ST_Y(a.geom) AS y
+RETURNING a.id, true AS fire, extract(epoch FROM a.observed_at)::float8 AS epoch,
+          extract(epoch FROM a.created_at)::float8 AS ingested, ST_X(a.geom) AS x, ST_Y(a.geom) AS y

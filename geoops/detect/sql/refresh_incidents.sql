@@ -2,10 +2,11 @@
 -- their evidence, so a pass costs what is new however large a fire has grown:
 -- counts, times and FRP from the incident's figures so far, those of the incidents it
 -- absorbed in this pass (:survivors / :absorbed pairs) and the evidence attached in this
--- pass (the ev_ arrays); the perimeter as the union of the perimeters so far with the new
--- pixel footprints (every older footprint lies inside them); the ground evidence (reports,
--- alarms: few, read through a partial index) for the independent sources. The new
--- footprints also join the incident's shapes that linking measures to.
+-- pass (its sums per incident: the fresh_ and day_ arrays); the perimeter as the union of
+-- the perimeters so far with the new pixel footprints (every older footprint lies inside
+-- them); the ground evidence (reports, alarms: few, read through a partial index) for the
+-- independent sources. The new footprints also join the incident's shapes that linking
+-- measures to.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
 -- equal-area (EPSG:6933), in hectares; growth is against the area before this pass. The
 -- UTC days hotspots were seen on and the box of their points grow the same way (they are
@@ -14,34 +15,31 @@
 -- report (a duplicate counts with the report it repeats). A suspected incident becomes
 -- confirmed, with the reason, on a crew report, two independent sources, two satellite
 -- pixels or one pixel of confidence >= 80; an isolated low-confidence pixel stays suspected.
-WITH new_ev AS (
-    SELECT n.incident_id, n.hotspot_id, x.*
-    FROM unnest(CAST(:ev_incidents AS bigint[]), CAST(:ev_hotspots AS bigint[]),
-                CAST(:ev_reports AS bigint[]), CAST(:ev_alarms AS bigint[]))
-         AS n(incident_id, hotspot_id, report_id, alarm_id)
-    CROSS JOIN LATERAL (  -- primary-key look-ups (OFFSET 0 keeps the planner from hashing whole tables)
-        SELECT h.observed_at, h.ingested_at, h.frp, h.confidence, h.geom AS spot
-        FROM hotspots AS h WHERE h.id = n.hotspot_id
-        UNION ALL
-        SELECT r.reported_at, r.received_at, NULL, NULL, NULL FROM reports AS r WHERE r.id = n.report_id
-        UNION ALL
-        SELECT a.observed_at, a.created_at, NULL, NULL, NULL FROM sensor_alarms AS a WHERE a.id = n.alarm_id
-        OFFSET 0
-    ) AS x
+WITH fresh_days AS (
+    SELECT d.incident_id, array_agg(DATE '1970-01-01' + d.day ORDER BY d.day) AS days
+    FROM unnest(CAST(:day_incidents AS bigint[]), CAST(:days AS int[])) AS d(incident_id, day)
+    GROUP BY d.incident_id
 ), fresh AS (
-    SELECT e.incident_id,
-           count(e.hotspot_id) AS hotspots,
-           min(e.observed_at) AS first_seen,
-           max(e.observed_at) AS last_seen,
-           min(e.ingested_at) AS first_ingested,
-           max(e.frp) AS max_frp,
-           max(e.confidence) AS max_confidence,
-           ST_Centroid(ST_Collect(e.spot)) AS spots_middle,
-           array_agg(DISTINCT (e.observed_at AT TIME ZONE 'UTC')::date) FILTER (WHERE e.hotspot_id IS NOT NULL)
-               AS days,
-           ST_Extent(e.spot)::geometry AS spots_box
-    FROM new_ev AS e
-    GROUP BY e.incident_id
+    -- what the evidence attached in this pass adds, summed per incident in memory
+    -- (detect/evidence_sums.py: the claim read every figure, no hotspot is looked up again)
+    SELECT f.incident_id, f.hotspots,
+           to_timestamp(f.first_seen) AS first_seen,
+           to_timestamp(f.last_seen) AS last_seen,
+           to_timestamp(f.first_ingested) AS first_ingested,
+           f.max_frp, f.max_confidence,
+           ST_Point(f.mid_x, f.mid_y, 4326) AS spots_middle,  -- NULL without hotspots
+           d.days,
+           (SELECT ST_Extent(p.spot)::geometry
+            FROM (VALUES (ST_Point(f.x0, f.y0, 4326)), (ST_Point(f.x1, f.y1, 4326))) AS p(spot)) AS spots_box
+    FROM unnest(CAST(:fresh_incidents AS bigint[]), CAST(:fresh_hotspots AS bigint[]),
+                CAST(:fresh_first AS float8[]), CAST(:fresh_last AS float8[]), CAST(:fresh_ingested AS float8[]),
+                CAST(:fresh_frp AS float8[]), CAST(:fresh_confidence AS float8[]),
+                CAST(:fresh_mid_x AS float8[]), CAST(:fresh_mid_y AS float8[]),
+                CAST(:fresh_x0 AS float8[]), CAST(:fresh_y0 AS float8[]),
+                CAST(:fresh_x1 AS float8[]), CAST(:fresh_y1 AS float8[]))
+         AS f(incident_id, hotspots, first_seen, last_seen, first_ingested, max_frp, max_confidence,
+              mid_x, mid_y, x0, y0, x1, y1)
+    LEFT JOIN fresh_days AS d ON d.incident_id = f.incident_id
 ), merges AS (
     SELECT m.survivor, m.absorbed
     FROM unnest(CAST(:survivors AS bigint[]), CAST(:absorbed AS bigint[])) AS m(survivor, absorbed)

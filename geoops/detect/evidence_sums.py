@@ -1,0 +1,68 @@
+"""What the evidence a pass attached adds to each incident's figures, summed in memory.
+
+The claim read every figure the refresh needs (times, ingest times, FRP, confidence,
+points), so the sums per incident are numpy reductions over the attached rows, and the
+refresh (``sql/refresh_incidents.sql``) receives one row per incident instead of looking
+up thousands of hotspots again. Each sum is what SQL would give over the same rows:
+hotspots counted, earliest and latest evidence, earliest ingest, largest FRP and
+confidence (NULL when none), the middle and the box of the hotspots' points (the mean of
+the points is ``ST_Centroid`` of their collection) and the UTC days they were seen on.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from geoops.detect.claims import HOTSPOT, Evidence, Facts
+from geoops.store.array_literals import array_literal
+
+DAY_S = 86_400
+
+
+def sums_by_incident(
+    incidents: NDArray[np.int64], rows: NDArray[np.int64], evidence: Evidence, facts: Facts
+) -> dict[str, str]:
+    """The refresh's ``fresh_*`` and ``day_*`` parameters (array literals) for evidence
+    ``rows`` attached to ``incidents`` (one per row)."""
+    if not len(rows):
+        empty = array_literal([])
+        names = ("incidents", "hotspots", "first", "last", "ingested", "frp", "confidence", "mid_x", "mid_y")
+        return {f"fresh_{n}": empty for n in (*names, "x0", "y0", "x1", "y1")} | {
+            "day_incidents": empty,
+            "days": empty,
+        }
+    order = np.argsort(incidents, kind="stable")
+    incidents, rows = incidents[order], rows[order]
+    starts = np.flatnonzero(np.diff(incidents, prepend=incidents[0] - 1))
+    hot = evidence.kinds[rows] == HOTSPOT
+    count = np.add.reduceat(hot.astype(np.int64), starts)
+    times = evidence.times[rows]
+    lon = np.where(hot, facts.points[rows, 0], np.nan)
+    lat = np.where(hot, facts.points[rows, 1], np.nan)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mid_x = np.add.reduceat(np.where(hot, lon, 0.0), starts) / count
+        mid_y = np.add.reduceat(np.where(hot, lat, 0.0), starts) / count
+    days = np.unique(np.column_stack([incidents[hot], np.floor(times[hot] / DAY_S).astype(np.int64)]), axis=0)
+    return {
+        "fresh_incidents": array_literal(incidents[starts].tolist()),
+        "fresh_hotspots": array_literal(count.tolist()),
+        "fresh_first": _floats(np.minimum.reduceat(times, starts)),
+        "fresh_last": _floats(np.maximum.reduceat(times, starts)),
+        "fresh_ingested": _floats(np.fmin.reduceat(facts.ingested[rows], starts)),
+        "fresh_frp": _floats(np.fmax.reduceat(facts.frp[rows], starts)),
+        "fresh_confidence": _floats(np.fmax.reduceat(facts.confidence[rows], starts)),
+        "fresh_mid_x": _floats(mid_x),
+        "fresh_mid_y": _floats(mid_y),
+        "fresh_x0": _floats(np.fmin.reduceat(lon, starts)),
+        "fresh_y0": _floats(np.fmin.reduceat(lat, starts)),
+        "fresh_x1": _floats(np.fmax.reduceat(lon, starts)),
+        "fresh_y1": _floats(np.fmax.reduceat(lat, starts)),
+        "day_incidents": array_literal(days[:, 0].tolist()),
+        "days": array_literal(days[:, 1].tolist()),
+    }
+
+
+def _floats(values: NDArray[np.float64]) -> str:
+    """Floats as an array literal, NaN (no value) as NULL; ``repr`` keeps every bit."""
+    return array_literal([None if np.isnan(v) else v for v in values.tolist()])
