@@ -21,7 +21,7 @@ from geoops.detect.assignment import Assignment, assign_components, attach_evide
 from geoops.detect.batch_links import Reach, links_within_batch
 from geoops.detect.claims import ALARM, HOTSPOT, REPORT, Claimed, Evidence, claim_new_evidence, marking_seen
 from geoops.detect.components import Component, connected_components
-from geoops.detect.evidence_sums import sums_by_incident
+from geoops.detect.evidence_sums import boxes_by_incident, sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
@@ -89,7 +89,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     assignment = Assignment()
     touched: list[int] = []
     shapes: ShapeCache | None = None
-    new_shapes, sums = NewShapes([], []), dict[str, str]()
+    added = Added()
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed, params, shapes, session=session)
@@ -97,9 +97,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
-        new_shapes, sums = _attach(assignment, claimed, session=session)
+        added = _attach(assignment, claimed, session=session)
     created, merged = assignment.created, assignment.merged
-    rows, recut = _refresh(touched, assignment, new_shapes, sums, session=session)
+    rows, recut = _refresh(touched, assignment, added, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
     # that do not need them (two cores: Python and the database at once)
     scoring = start_scoring(touched, params.priority, session=session)
@@ -117,7 +117,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     linked_reports = session.execute(sa.text(reports_sql), {"ids": touched}).mappings().all()
     session.execute(sa.text(alarms_sql), {"ids": touched})
     merged_away = [i for ids in merged.values() for i in ids]
-    extend_incident_jurisdictions(touched, merged_away, session=session)  # perimeters are final
+    extend_incident_jurisdictions(touched, merged_away, added.boxes, session=session)
     scores = scoring.store(session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
@@ -163,19 +163,31 @@ def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session
     return connected_components(len(evidence), within, joins)
 
 
-def _attach(
-    assignment: Assignment, claimed: Claimed, *, session: Session
-) -> tuple[NewShapes, dict[str, str]]:
+@dataclass(frozen=True)
+class Added:
+    """What the evidence attached in a pass adds to each incident: its footprints merged,
+    its figures summed (the refresh's parameters) and the box of its shapes."""
+
+    shapes: NewShapes = field(default_factory=lambda: NewShapes([], []))
+    sums: dict[str, str] = field(default_factory=dict)
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+
+
+def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Added:
     """Attach the evidence; meanwhile, in a worker thread, merge each incident's new
     footprints (what the refresh adds to its perimeter). Also what the attached evidence
-    adds to each incident's figures (:func:`sums_by_incident`)."""
+    adds to each incident's figures (:func:`sums_by_incident`) and its box."""
     evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     union = start_union(incidents, evidence.boxes[rows])
     attach_evidence(assignment, evidence, session=session)
     if len(assignment.attached) == len(rows):
-        return union.result(), sums_by_incident(incidents, rows, evidence, claimed.facts)
+        return Added(
+            union.result(),
+            sums_by_incident(incidents, rows, evidence, claimed.facts),
+            boxes_by_incident(incidents, rows, evidence),
+        )
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     attached = assignment.attached
@@ -187,17 +199,17 @@ def _attach(
     mine = np.zeros(len(rows), dtype=bool)
     for kind, ids in items.items():
         mine |= (evidence.kinds[rows] == kind) & np.isin(evidence.ids[rows], ids)
-    return (
+    return Added(
         union_by_incident(incidents[mine], evidence.boxes[rows[mine]]),
         sums_by_incident(incidents[mine], rows[mine], evidence, claimed.facts),
+        boxes_by_incident(incidents[mine], rows[mine], evidence),
     )
 
 
 def _refresh(
     touched: list[int],
     assignment: Assignment,
-    new_shapes: NewShapes,
-    sums: dict[str, str],
+    added: Added,
     *,
     session: Session,
 ) -> tuple[list[dict[str, Any]], set[int]]:
@@ -211,12 +223,12 @@ def _refresh(
         sa.text(load_sql("geoops.detect", "refresh_incidents")),
         {
             "ids": touched,
-            **sums,
+            **added.sums,
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,
-            "shape_incidents": new_shapes.incidents,
-            "shapes": new_shapes.shapes,
+            "shape_incidents": added.shapes.incidents,
+            "shapes": added.shapes.shapes,
         },
     )
     rows = [dict(r) for r in refreshed.mappings()]

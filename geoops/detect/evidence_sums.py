@@ -63,6 +63,24 @@ def sums_by_incident(
     }
 
 
+def boxes_by_incident(
+    incidents: NDArray[np.int64], rows: NDArray[np.int64], evidence: Evidence
+) -> list[tuple[int, float, float, float, float]]:
+    """The box of the shapes of the evidence ``rows`` attached to each incident (footprints,
+    points): ``(incident, xmin, ymin, xmax, ymax)``, what jurisdiction links are tested from."""
+    if not len(rows):
+        return []
+    order = np.argsort(incidents, kind="stable")
+    incidents, boxes = incidents[order], evidence.boxes[rows[order]]
+    starts = np.flatnonzero(np.diff(incidents, prepend=incidents[0] - 1))
+    low = np.minimum.reduceat(boxes[:, :2], starts, axis=0)
+    high = np.maximum.reduceat(boxes[:, 2:], starts, axis=0)
+    return [
+        (int(i), float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
+        for i, lo, hi in zip(incidents[starts].tolist(), low.tolist(), high.tolist(), strict=True)
+    ]
+
+
 def _floats(values: NDArray[np.float64]) -> str:
     """Floats as an array literal, NaN (no value) as NULL; ``repr`` keeps every bit."""
     return array_literal([None if np.isnan(v) else v for v in values.tolist()])

@@ -7,6 +7,7 @@ the caller's scope" is one indexed ``path && scope``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from geoops.domain import RowError
 from geoops.errors import InvalidInput
+from geoops.store.array_literals import array_literal
 from geoops.store.sqlfiles import load_sql
 
 STAGE = (
@@ -194,13 +196,26 @@ def recompute_incident_jurisdictions(
     return int(row.added), int(row.removed)
 
 
-def extend_incident_jurisdictions(incident_ids: list[int], absorbed: list[int], *, session: Session) -> None:
-    """After a detection pass: link ``incident_ids`` to the jurisdictions their new evidence
-    meets (incidents only grow, so no link goes away) and move the links of the ``absorbed``
+def extend_incident_jurisdictions(
+    incident_ids: list[int],
+    absorbed: list[int],
+    new_boxes: Sequence[tuple[int, float, float, float, float]],
+    *,
+    session: Session,
+) -> None:
+    """After a detection pass: link ``incident_ids`` to the jurisdictions the evidence it
+    attached meets (``new_boxes``: for each incident, the lon/lat box of that evidence;
+    incidents only grow, so no link goes away) and move the links of the ``absorbed``
     incidents to their survivors. Equivalent to recomputing them, at the cost of the new evidence."""
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LINKS_LOCK_KEY)))
+    columns = list(zip(*new_boxes, strict=True)) if new_boxes else [()] * 5
+    values = {"ids": incident_ids, "absorbed": absorbed, "box_incidents": array_literal(columns[0])}
+    values |= {
+        name: array_literal(column)
+        for name, column in zip(("x0", "y0", "x1", "y1"), columns[1:], strict=True)
+    }
     for statement in load_sql("geoops.store", "extend_incident_jurisdictions").split(";"):
-        session.execute(sa.text(statement), {"ids": incident_ids, "absorbed": absorbed})
+        session.execute(sa.text(statement), values)
 
 
 def _stage(
