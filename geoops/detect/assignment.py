@@ -17,7 +17,9 @@ from geoops.store.sqlfiles import load_sql
 class Assignment:
     created: list[int] = field(default_factory=list)
     merged: dict[int, list[int]] = field(default_factory=dict)  # survivor -> absorbed
-    attached: list[Attached] = field(default_factory=list)
+    # None when all the evidence was attached; else what this pass attached (the rest was
+    # attached already, which never happens while passes hold their lock)
+    partly: list[Attached] | None = None
     rows: list[int] = field(default_factory=list)  # evidence rows, and the incident each joins
     incidents: list[int] = field(default_factory=list)
 
@@ -69,8 +71,10 @@ def attach_evidence(assignment: Assignment, evidence: Evidence, *, session: Sess
             "items": array_literal(evidence.ids[rows].tolist()),
             "t": array_literal(evidence.times[rows].tolist()),
         },
-    )
-    assignment.attached = [Attached(*r) for r in attached.all()]
+    ).scalar_one()
+    if attached < len(rows):
+        found = session.execute(sa.text(ATTACHED_NOW), {"ids": sorted(set(assignment.incidents))})
+        assignment.partly = [Attached(*r) for r in found]
 
 
 def _open_incidents(
@@ -96,6 +100,11 @@ def _open_incidents(
         },
     )
 
+
+ATTACHED_NOW = (  # evidence rows added in this transaction (now() is its start)
+    "SELECT incident_id, hotspot_id, report_id, alarm_id FROM incident_evidence "
+    "WHERE incident_id = ANY(:ids) AND added_at = now()"
+)
 
 MOVE_TO_SURVIVOR = {
     table: f"UPDATE {table} SET incident_id = :survivor WHERE incident_id = ANY(:ids)"  # noqa: S608 (fixed names)

@@ -100,7 +100,7 @@ def claim_new_evidence(
         ).all()
     )
     hotspots = _columns(
-        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit})
+        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit}), ordered=True
     )
     areas = static_areas(
         layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
@@ -165,12 +165,14 @@ def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
         yield
 
 
-def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
-    """A result as one array per column, rows in id order (``UPDATE ... RETURNING`` keeps none).
-    Rows are turned into plain tuples first: numpy probing a SQLAlchemy row for the array
-    protocol raises and catches an exception per row."""
+def _columns(result: sa.Result[Any], *, ordered: bool = False) -> dict[str, NDArray[Any]]:
+    """A result as one array per column, rows in id order (``UPDATE ... RETURNING`` keeps
+    none, a SELECT ``ordered`` by id has it). Rows are turned into plain tuples first: numpy
+    probing a SQLAlchemy row for the array protocol raises and catches an exception per row."""
     names = list(result.keys())
-    rows = sorted(tuple(row) for row in result.all())
+    rows = [tuple(row) for row in result.all()]
+    if not ordered:
+        rows.sort()
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
 

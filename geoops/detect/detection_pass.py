@@ -182,7 +182,7 @@ def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Ad
     incidents = np.array(assignment.incidents, dtype=np.int64)
     union = start_union(incidents, evidence.boxes[rows])
     attach_evidence(assignment, evidence, session=session)
-    if len(assignment.attached) == len(rows):
+    if assignment.partly is None:
         return Added(
             union.result(),
             sums_by_incident(incidents, rows, evidence, claimed.facts),
@@ -190,7 +190,7 @@ def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Ad
         )
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
-    attached = assignment.attached
+    attached = assignment.partly
     items = {
         HOTSPOT: [a.hotspot_id for a in attached if a.hotspot_id is not None],
         REPORT: [a.report_id for a in attached if a.report_id is not None],

@@ -235,6 +235,34 @@ def test_a_bridging_pixel_merges_two_incidents_into_the_older(engine: Engine) ->
     assert tuple(shape) == ("ST_MultiPolygon", True, 3)  # three pixels 1 km apart
 
 
+def test_evidence_attached_before_the_pass_counts_only_where_it_is(engine: Engine) -> None:
+    # Never happens while passes hold their lock; the pass must still not count it twice.
+    ingest(engine, pixel(LAT))
+    (first,) = detect(engine).created
+    far = LON + 1.0
+    ingest(
+        engine,
+        pixel(LAT, far, at=T0 + timedelta(hours=1)),
+        pixel(north(300), far, at=T0 + timedelta(hours=1)),
+    )
+    with transaction(engine) as session:  # one of the two new pixels, attached by hand to the first incident
+        session.execute(
+            sa.text(
+                "INSERT INTO incident_evidence (incident_id, kind, hotspot_id, observed_at) "
+                "SELECT :incident, 'hotspot', h.id, h.observed_at FROM hotspots AS h "
+                "WHERE h.detected_at IS NULL ORDER BY h.id LIMIT 1"
+            ),
+            {"incident": first},
+        )
+
+    (second,) = detect(engine).created
+
+    counts = {i.id: (i.hotspot_count, i.evidence) for i in live_incidents(engine)}
+    assert counts[second] == (1, 1)  # only the pixel this pass attached
+    assert counts[first] == (1, 2)  # its figures were not refreshed by a pass
+    assert query(engine, "SELECT count(*) FROM hotspots WHERE detected_at IS NULL")[0][0] == 0
+
+
 def test_a_later_pixel_joins_a_merged_incident_through_the_survivor(engine: Engine) -> None:
     ingest(engine, pixel(LAT))
     (older,) = detect(engine).created

@@ -1,7 +1,7 @@
 -- New evidence attaches to its incident (each item supports one incident); a report's or
 -- an alarm's point joins the incident's indexed shapes as 'g' (hotspots reach the
 -- incident's shapes through its perimeter parts, rebuilt after the refresh). Returns
--- what was attached, for the refresh.
+-- how many were attached: all of them, unless some were attached already.
 WITH pairs AS (
     SELECT p.incident_id, p.kind, p.item, to_timestamp(p.t) AS observed_at
     FROM unnest(CAST(:incidents AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[]),
@@ -25,4 +25,4 @@ WITH pairs AS (
     LEFT JOIN sensor_alarms AS s ON s.id = a.alarm_id
     WHERE a.hotspot_id IS NULL
 )
-SELECT a.incident_id, a.hotspot_id, a.report_id, a.alarm_id FROM attached AS a
+SELECT count(*) FROM attached
