@@ -15,10 +15,14 @@ MIN_COS_LAT = 0.01  # near the poles a degree of longitude is never taken as sho
 
 
 def metres_per_degree(latitude: NDArray[np.float64]) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-    """(metres per degree of longitude, of latitude) at each latitude in degrees."""
-    phi = np.radians(latitude)
-    along_lat = 111132.954 - 559.822 * np.cos(2 * phi) + 1.175 * np.cos(4 * phi)
-    along_lon = 111412.84 * np.cos(phi) - 93.5 * np.cos(3 * phi)
+    """(metres per degree of longitude, of latitude) at each latitude in degrees. The series
+    in cos 2φ, cos 4φ and cos 3φ are written in cos φ alone (one cosine per latitude: these
+    run on every candidate pair of a pass)."""
+    c = np.cos(np.radians(latitude))
+    c2 = c * c
+    cos_2phi = 2.0 * c2 - 1.0
+    along_lat = 111132.954 - 559.822 * cos_2phi + 1.175 * (2.0 * cos_2phi * cos_2phi - 1.0)
+    along_lon = 111412.84 * c - 93.5 * c * (4.0 * c2 - 3.0)
     return np.maximum(along_lon, 111320.0 * MIN_COS_LAT), along_lat
 
 
