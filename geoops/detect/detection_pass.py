@@ -75,8 +75,10 @@ def _collector_paused() -> Iterator[None]:
 
 def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResult:
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LOCK_KEY)))
-    # JIT compiles for a quarter of a second on these large estimates and saves nothing.
+    # JIT compiles for a quarter of a second on these large estimates and saves nothing;
+    # a parallel worker costs more to start than the few rows a statement here reads.
     session.execute(sa.text("SET LOCAL jit = off"))
+    session.execute(sa.text("SET LOCAL max_parallel_workers_per_gather = 0"))
     claimed = claim_new_evidence(
         limit=params.batch_size, heat_layer=params.heat_source_layer, heat_radius_m=params.heat_source_radius_m,
         water_layers=params.water_layers, fire_categories=params.fire_report_categories, session=session,

@@ -267,7 +267,7 @@ def _compute(
         row["settlements"] = []
     if index is not None and located:
         nearby = index.nearby(
-            [shapely.from_wkb(bytes(r["hull"])) for r in located],
+            list(shapely.convex_hull(shapely.from_wkb([bytes(r["shape"]) for r in located]))),
             [(float(r["lon"]), float(r["lat"])) for r in located],
             params.settlement_candidates,
         )

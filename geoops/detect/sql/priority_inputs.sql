@@ -1,35 +1,38 @@
 -- What incident priority is computed from, for a list of incidents, in one statement.
--- Settlements: the hull and centre of each incident, which detect/settlement_index.py
--- measures the nearest settlements from (in memory). Protected objects: the nearest
--- feature of any protected layer within a search box of :protected_search_m around the
--- perimeter, by KNN, then the geodesic distance from the hull (0 inside).
+-- Settlements: the shape and centre of each incident, which detect/settlement_index.py
+-- measures the nearest settlements from (in memory, from the shape's convex hull: the
+-- same distance for anything outside it, and cheap to measure however ragged a big
+-- perimeter is). Protected objects (only when such a layer exists): the nearest feature of
+-- any protected layer within a search box of :protected_search_m around the hull, by KNN,
+-- then the geodesic distance from the hull (0 inside).
 -- A layer that does not exist says so in *_available; the scoring itself is Python's.
 -- The CTEs are MATERIALIZED so the hull and its geography are computed once per incident,
 -- not once per candidate feature.
 WITH target AS MATERIALIZED (
     SELECT i.id,
-           -- distances from the convex hull: the same for anything outside it, and cheap
-           -- to measure however ragged a big perimeter is
-           ST_ConvexHull(coalesce(i.geom, i.centroid)) AS shape,
+           coalesce(i.geom, i.centroid) AS shape,
            coalesce(i.centroid, ST_PointOnSurface(i.geom)) AS at,
            i.max_frp,
            i.growth_ha,
            i.area_ha
-    FROM incidents AS i
-    WHERE i.id = ANY(CAST(:ids AS bigint[]))
-), located AS MATERIALIZED (
-    SELECT t.*,
-           t.shape::geography AS shape_g,
-           -- the protected search box: :protected_search_m around the hull, in degrees
-           ST_Expand(t.shape,
-                     :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(t.at))), 0.02)),
-                     :protected_search_m / 110574.0) AS search_box
-    FROM target AS t
-    WHERE t.at IS NOT NULL
+    FROM unnest(CAST(:ids AS bigint[])) AS u(id)
+    JOIN incidents AS i ON i.id = u.id  -- primary-key look-ups: a scan read every dead version too
 ), settlement_layer AS MATERIALIZED (
     SELECT l.id FROM layers AS l WHERE l.name = :settlements_layer
 ), protected_layer AS MATERIALIZED (
     SELECT l.id, l.name FROM layers AS l WHERE l.name = ANY(CAST(:protected_layers AS text[]))
+), hulls AS MATERIALIZED (
+    SELECT t.id, t.at, ST_ConvexHull(t.shape) AS shape
+    FROM target AS t
+    WHERE t.at IS NOT NULL AND EXISTS (SELECT 1 FROM protected_layer)
+), located AS MATERIALIZED (
+    SELECT h.*,
+           h.shape::geography AS shape_g,
+           -- the protected search box: :protected_search_m around the hull, in degrees
+           ST_Expand(h.shape,
+                     :protected_search_m / (111320.0 * greatest(cos(radians(ST_Y(h.at))), 0.02)),
+                     :protected_search_m / 110574.0) AS search_box
+    FROM hulls AS h
 )
 SELECT t.id,
        ST_X(t.at) AS lon,
@@ -39,7 +42,7 @@ SELECT t.id,
        t.area_ha,
        EXISTS (SELECT 1 FROM settlement_layer) AS settlements_available,
        EXISTS (SELECT 1 FROM protected_layer) AS protected_available,
-       ST_AsBinary(t.shape) AS hull,
+       ST_AsBinary(t.shape) AS shape,
        (SELECT id FROM settlement_layer) AS settlement_layer_id,
        p.layer AS protected_layer,
        p.name AS protected_name,
