@@ -270,6 +270,7 @@ def _compute(
             list(shapely.convex_hull(shapely.from_wkb([bytes(r["shape"]) for r in located]))),
             [(float(r["lon"]), float(r["lat"])) for r in located],
             params.settlement_candidates,
+            bearings=params.nearest_count,
         )
         for row, settlements in zip(located, nearby, strict=True):
             row["settlements"] = settlements

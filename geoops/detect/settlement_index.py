@@ -8,12 +8,13 @@ changes rarely, so each process keeps it, reloaded when its features change.
 Candidates: the ``k`` nearest by great-circle distance from the incident's centre (a
 KD-tree over unit vectors: chord order is great-circle order). Distance: from the incident's
 convex hull (0 inside) — the nearest point of the hull found in metres at the settlement's
-latitude, then the geodesic distance to it on the WGS84 ellipsoid; bearing: geodesic, from
-the centre to the settlement.
+latitude, then the geodesic distance to it on the WGS84 ellipsoid; bearing (of the nearest
+few, the ones an incident lists): geodesic, from the centre to the settlement.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,10 +45,11 @@ class SettlementIndex:
     tree: cKDTree
 
     def nearby(
-        self, hulls: list[shapely.Geometry], centres: list[tuple[float, float]], k: int
+        self, hulls: list[shapely.Geometry], centres: list[tuple[float, float]], k: int, bearings: int
     ) -> list[list[dict[str, Any]]]:
         """For each incident (its hull and centre), its ``k`` nearest settlements, nearest
-        first: name, region, population, distance_m (from the hull), bearing_deg."""
+        first: name, region, population, distance_m (from the hull), bearing_deg (for the
+        ``bearings`` nearest, ``None`` for the others)."""
         if not len(self.lon) or not hulls:
             return [[] for _ in hulls]
         k = min(k, len(self.lon))
@@ -55,20 +57,23 @@ class SettlementIndex:
         _, near = self.tree.query(unit_vectors(centre[:, 0], centre[:, 1]), k=k)
         near = np.asarray(near).reshape(len(hulls), k)
         pairs = np.repeat(np.arange(len(hulls)), k)
-        towns = near.ravel()
-        lon, lat = self.lon[towns], self.lat[towns]
+        lon, lat = self.lon[near.ravel()], self.lat[near.ravel()]
         lon = lon + 360.0 * np.round((centre[pairs, 0] - lon) / 360.0)  # the incident's side of ±180°
-        metres = _hull_distances(np.array(hulls, dtype=object)[pairs], lon, lat)
-        azimuth, _, _ = GEOD.inv(centre[pairs, 0], centre[pairs, 1], lon, lat)
-        bearing = np.mod(np.asarray(azimuth, dtype=np.float64), 360.0)
+        metres = _hull_distances(np.array(hulls, dtype=object)[pairs], lon, lat).reshape(len(hulls), k)
+        order = np.argsort(metres, axis=1, kind="stable")  # nearest first
+        at = (np.arange(len(hulls))[:, None] * k + order).ravel()
+        towns, metres, lon, lat = near.ravel()[at], metres.ravel()[at], lon[at], lat[at]
+        listed = (np.arange(len(at)) % k) < bearings
+        azimuth, _, _ = GEOD.inv(centre[pairs[listed], 0], centre[pairs[listed], 1], lon[listed], lat[listed])
+        bearing = np.full(len(at), np.nan)
+        bearing[listed] = np.mod(np.asarray(azimuth, dtype=np.float64), 360.0)
         found: list[list[dict[str, Any]]] = [[] for _ in hulls]
         for row, town, distance_m, bearing_deg in zip(pairs.tolist(), towns.tolist(), metres.tolist(),
                                                       bearing.tolist(), strict=True):  # fmt: skip
             p = self.properties[town]
             found[row].append({"name": p.get("name"), "region": p.get("region"), "population": p.get("population"),
-                               "distance_m": distance_m, "bearing_deg": bearing_deg})  # fmt: skip
-        for items in found:
-            items.sort(key=lambda item: item["distance_m"])
+                               "distance_m": distance_m,
+                               "bearing_deg": None if math.isnan(bearing_deg) else bearing_deg})  # fmt: skip
         return found
 
 
