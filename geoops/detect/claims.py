@@ -146,6 +146,12 @@ def claim_new_evidence(
     )
 
 
+def mark_seen(seen: Seen, *, session: Session) -> None:
+    """Mark the claimed hotspots seen, with nothing to do meanwhile."""
+    with marking_seen(seen, session=session):
+        pass
+
+
 @contextmanager
 def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
     """Mark the claimed hotspots seen (``sql/mark_seen.sql``) while the caller computes: the

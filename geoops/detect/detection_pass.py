@@ -19,7 +19,16 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
-from geoops.detect.claims import ALARM, HOTSPOT, REPORT, Claimed, Evidence, claim_new_evidence, marking_seen
+from geoops.detect.claims import (
+    ALARM,
+    HOTSPOT,
+    REPORT,
+    Claimed,
+    Evidence,
+    claim_new_evidence,
+    mark_seen,
+    marking_seen,
+)
 from geoops.detect.components import Component, connected_components
 from geoops.detect.evidence_sums import boxes_by_incident, sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
@@ -86,8 +95,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     if claimed.nothing:
         return DetectionResult(0, [], [], {})
     if not len(claimed.evidence):  # nothing to link: the claimed hotspots are only marked seen
-        with marking_seen(claimed.seen, session=session):
-            pass
+        mark_seen(claimed.seen, session=session)
     assignment = Assignment()
     touched: list[int] = []
     shapes: ShapeCache | None = None
