@@ -9,9 +9,13 @@ WITH seeds AS (
     FROM unnest(CAST(:ids AS bigint[]), CAST(:t AS float8[]), CAST(:lon AS float8[]),
                 CAST(:lat AS float8[])) AS s(id, t, lon, lat)
 ), placed AS (
+    -- the region found through its parts (migration 0010: cut to <= 128 vertices), not
+    -- through a whole boundary of thousands: the same answer, a small polygon per test
     SELECT s.*, coalesce((
-        SELECT coalesce(nullif(j.code, ''), j.name) FROM jurisdictions AS j
-        WHERE j.level = :region_level AND j.geom && s.spot AND ST_Intersects(j.geom, s.spot)
+        SELECT coalesce(nullif(j.code, ''), j.name)
+        FROM jurisdiction_parts AS p
+        JOIN jurisdictions AS j ON j.id = p.jurisdiction_id
+        WHERE j.level = :region_level AND p.geom && s.spot AND ST_Intersects(p.geom, s.spot)
         ORDER BY j.id LIMIT 1
     ), '') AS region
     FROM seeds AS s
