@@ -1,9 +1,10 @@
 """What a pass adds to each incident's perimeter: the union of its new pixel footprints.
 
 Footprints are lon/lat boxes, known in memory from the claim, so their union per incident
-is computed here (GEOS through shapely, the same ``buffer(0)`` of the collected boxes the
-database would run) in a worker thread while the database attaches the evidence; the
-refresh then only meets it with each perimeter so far. Corners are snapped to the 1e-6°
+is computed here (GEOS through shapely: ``buffer(0)`` of the collected boxes where they
+tile, as one overpass's pixels do, and an overlay union where several overpasses stacked
+them, each about twice as fast as the other there) in a worker thread while the database
+attaches the evidence; the refresh then only meets it with each perimeter so far. Corners are snapped to the 1e-6°
 grid the API serves, as ``ST_SnapToGrid`` would, so the union stays on it.
 """
 
@@ -17,6 +18,7 @@ import shapely
 from numpy.typing import NDArray
 
 GRID_DEG = 0.000001
+STACKED_SHARE = 0.2  # boxes overlapping by more than this share of their area: an overlay union
 
 _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoops-footprints")
 
@@ -46,5 +48,29 @@ def union_by_incident(incidents: NDArray[np.int64], boxes: NDArray[np.float64]) 
     incidents, snapped = incidents[order], snapped[order]
     polygons = shapely.box(snapped[:, 0], snapped[:, 1], snapped[:, 2], snapped[:, 3])
     ids, group = np.unique(incidents, return_inverse=True)
-    merged = shapely.buffer(shapely.multipolygons(polygons, indices=group), 0)  # one call for all
+    merged = np.empty(len(ids), dtype=object)
+    stacked = stacked_groups(snapped, polygons, group, len(ids))
+    tiled = ~stacked[group]
+    if tiled.any():  # one buffer(0) call for all of these
+        kept, at = np.unique(group[tiled], return_inverse=True)
+        merged[kept] = shapely.buffer(shapely.multipolygons(polygons[tiled], indices=at), 0)
+    for g in np.flatnonzero(stacked).tolist():
+        merged[g] = shapely.union_all(polygons[group == g])
     return NewShapes(ids.tolist(), [bytes(w) for w in shapely.to_wkb(merged)])
+
+
+def stacked_groups(
+    boxes: NDArray[np.float64], polygons: NDArray[np.object_], group: NDArray[np.intp], groups: int
+) -> NDArray[np.bool_]:
+    """Which groups' boxes overlap by more than a fifth of their area (several overpasses
+    over one fire): an overlay union merges those about twice as fast as ``buffer(0)``,
+    which is the faster one, about twice, for boxes that only tile (one overpass)."""
+    left, right = shapely.STRtree(polygons).query(polygons)  # boxes: box overlap is overlap
+    pair = (left < right) & (group[left] == group[right])
+    a, b = boxes[left[pair]], boxes[right[pair]]
+    shared = np.maximum(0.0, np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])) * np.maximum(
+        0.0, np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+    )
+    area = (boxes[:, 2] - boxes[:, 0]) * (boxes[:, 3] - boxes[:, 1])
+    overlap = np.bincount(group[left[pair]], weights=shared, minlength=groups)
+    return np.asarray(overlap > STACKED_SHARE * np.bincount(group, weights=area, minlength=groups))
