@@ -111,37 +111,27 @@ def claim_new_evidence(
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
     reports = _columns(session.execute(sa.text(reports_sql), ground))
     alarms = _columns(session.execute(sa.text(alarms_sql), ground))
-    claimed = (hotspots, reports, alarms)
-    fire = [c["fire"].astype(bool) for c in claimed]
-    boxes = [np.column_stack([hotspots[c][fire[0]] for c in ("x0", "y0", "x1", "y1")])]
-    boxes += [np.column_stack([g["x"][f], g["y"][f]] * 2) for g, f in zip(claimed[1:], fire[1:], strict=True)]
-    kinds = [
-        kind for kind, f in zip((HOTSPOT, REPORT, ALARM), fire, strict=True) for _ in range(int(f.sum()))
-    ]
-    ground_nan = np.full(len(kinds) - int(fire[0].sum()), np.nan)
-    facts = Facts(
-        ingested=np.concatenate([_floats(c["ingested"][f]) for c, f in zip(claimed, fire, strict=True)]),
-        frp=np.concatenate([_floats(hotspots["frp"][fire[0]]), ground_nan]),
-        confidence=np.concatenate([_floats(hotspots["confidence"][fire[0]]), ground_nan]),
-        points=np.concatenate(
-            [np.column_stack([_floats(hotspots["lon"][fire[0]]), _floats(hotspots["lat"][fire[0]])])]
-            + [
-                np.column_stack([_floats(g["x"][f]), _floats(g["y"][f])])
-                for g, f in zip(claimed[1:], fire[1:], strict=True)
-            ]
-        ).reshape(-1, 2),
-    )
+    parts = [(c, c["fire"].astype(bool)) for c in (hotspots, reports, alarms)]  # the same columns
+
+    def fire_rows(name: str) -> NDArray[np.float64]:
+        return np.concatenate([_floats(c[name][f]) for c, f in parts])
+
     return Claimed(
         hotspots=hotspots["id"].tolist(),
         reports=reports["id"].tolist(),
         alarms=alarms["id"].tolist(),
         evidence=Evidence(
-            np.array(kinds, dtype="<U1"),
-            np.concatenate([c["id"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.int64),
-            np.concatenate([c["epoch"][f] for c, f in zip(claimed, fire, strict=True)]).astype(np.float64),
-            np.concatenate(boxes).astype(np.float64).reshape(-1, 4),
+            np.repeat(np.array([HOTSPOT, REPORT, ALARM], dtype="<U1"), [int(f.sum()) for _, f in parts]),
+            np.concatenate([c["id"][f] for c, f in parts]).astype(np.int64),
+            fire_rows("epoch"),
+            np.column_stack([fire_rows(name) for name in ("x0", "y0", "x1", "y1")]),
         ),
-        facts=facts,
+        facts=Facts(
+            ingested=fire_rows("ingested"),
+            frp=fire_rows("frp"),
+            confidence=fire_rows("confidence"),
+            points=np.column_stack([fire_rows("lon"), fire_rows("lat")]),
+        ),
         seen=seen,
     )
 
@@ -184,8 +174,8 @@ def _columns(result: sa.Result[Any], *, ordered: bool = False) -> dict[str, NDAr
 
 
 def _floats(values: NDArray[Any]) -> NDArray[np.float64]:
-    """A column as floats, NULL as NaN."""
-    return np.array([np.nan if v is None else v for v in values.tolist()], dtype=np.float64)
+    """A column as floats, NULL as NaN (numpy turns None into NaN on the cast)."""
+    return np.asarray(values, dtype=object).astype(np.float64)
 
 
 def _static(
@@ -197,8 +187,8 @@ def _static(
     open_rows = np.flatnonzero(~static)
     lon = hotspots["lon"][open_rows].astype(np.float64)
     lat = hotspots["lat"][open_rows].astype(np.float64)
-    reasons = areas.reasons(lon, lat, heat_radius_m)
-    marked = [(int(row), reason) for row, reason in zip(open_rows.tolist(), reasons, strict=True) if reason]
-    static[np.array([row for row, _ in marked], dtype=np.intp)] = True
+    reasons = np.array(areas.reasons(lon, lat, heat_radius_m), dtype=object)
+    found = reasons.astype(bool)  # None: a fire as far as these layers know
+    static[open_rows[found]] = True
     ids = hotspots["id"]
-    return static, Seen(ids.tolist(), [int(ids[row]) for row, _ in marked], [r for _, r in marked])
+    return static, Seen(ids.tolist(), ids[open_rows[found]].tolist(), reasons[found].tolist())

@@ -30,7 +30,7 @@ from geoops.detect.claims import (
     marking_seen,
 )
 from geoops.detect.components import Component, connected_components
-from geoops.detect.evidence_sums import boxes_by_incident, sums_by_incident
+from geoops.detect.evidence_sums import Sums, sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
@@ -127,7 +127,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     linked_reports = session.execute(sa.text(reports_sql), {"ids": touched}).mappings().all()
     session.execute(sa.text(alarms_sql), {"ids": touched})
     merged_away = [i for ids in merged.values() for i in ids]
-    extend_incident_jurisdictions(touched, merged_away, added.boxes, session=session)
+    extend_incident_jurisdictions(touched, merged_away, added.sums.boxes, session=session)
     scores = scoring.store(session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
@@ -176,28 +176,23 @@ def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session
 @dataclass(frozen=True)
 class Added:
     """What the evidence attached in a pass adds to each incident: its footprints merged,
-    its figures summed (the refresh's parameters) and the box of its shapes."""
+    and its figures and box summed."""
 
     shapes: NewShapes = field(default_factory=lambda: NewShapes([], []))
-    sums: dict[str, str] = field(default_factory=dict)
-    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
+    sums: Sums = field(default_factory=Sums)
 
 
 def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Added:
     """Attach the evidence; meanwhile, in a worker thread, merge each incident's new
     footprints (what the refresh adds to its perimeter). Also what the attached evidence
-    adds to each incident's figures (:func:`sums_by_incident`) and its box."""
+    adds to each incident (:func:`sums_by_incident`)."""
     evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     union = start_union(incidents, evidence.boxes[rows])
     attach_evidence(assignment, evidence, session=session)
     if assignment.partly is None:
-        return Added(
-            union.result(),
-            sums_by_incident(incidents, rows, evidence, claimed.facts),
-            boxes_by_incident(incidents, rows, evidence),
-        )
+        return Added(union.result(), sums_by_incident(incidents, rows, evidence, claimed.facts))
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     attached = assignment.partly
@@ -212,7 +207,6 @@ def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Ad
     return Added(
         union_by_incident(incidents[mine], evidence.boxes[rows[mine]]),
         sums_by_incident(incidents[mine], rows[mine], evidence, claimed.facts),
-        boxes_by_incident(incidents[mine], rows[mine], evidence),
     )
 
 
@@ -233,7 +227,7 @@ def _refresh(
         sa.text(load_sql("geoops.detect", "refresh_incidents")),
         {
             "ids": touched,
-            **added.sums,
+            **added.sums.params,
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,

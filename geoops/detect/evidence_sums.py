@@ -6,10 +6,13 @@ refresh (``sql/refresh_incidents.sql``) receives one row per incident instead of
 up thousands of hotspots again. Each sum is what SQL would give over the same rows:
 hotspots counted, earliest and latest evidence, earliest ingest, largest FRP and
 confidence (NULL when none), the middle and the box of the hotspots' points (the mean of
-the points is ``ST_Centroid`` of their collection) and the UTC days they were seen on.
+the points is ``ST_Centroid`` of their collection) and the UTC days they were seen on;
+and the box of all the evidence's shapes, for jurisdiction links.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
@@ -18,34 +21,45 @@ from geoops.detect.claims import HOTSPOT, Evidence, Facts
 from geoops.store.array_literals import array_literal
 
 DAY_S = 86_400
+FRESH = ("incidents", "hotspots", "first", "last", "ingested", "frp", "confidence", "mid_x", "mid_y",
+         "x0", "y0", "x1", "y1")  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sums:
+    """What attached evidence adds, per incident: the refresh's ``fresh_*`` and ``day_*``
+    parameters (array literals), and the box of the evidence's shapes (footprints, points)
+    as ``(incident, xmin, ymin, xmax, ymax)``, what jurisdiction links are tested from."""
+
+    params: dict[str, str] = field(
+        default_factory=lambda: {f"fresh_{n}": "{}" for n in FRESH} | {"day_incidents": "{}", "days": "{}"}
+    )
+    boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
 
 
 def sums_by_incident(
     incidents: NDArray[np.int64], rows: NDArray[np.int64], evidence: Evidence, facts: Facts
-) -> dict[str, str]:
-    """The refresh's ``fresh_*`` and ``day_*`` parameters (array literals) for evidence
-    ``rows`` attached to ``incidents`` (one per row)."""
+) -> Sums:
+    """The sums for evidence ``rows`` attached to ``incidents`` (one per row)."""
     if not len(rows):
-        empty = array_literal([])
-        names = ("incidents", "hotspots", "first", "last", "ingested", "frp", "confidence", "mid_x", "mid_y")
-        return {f"fresh_{n}": empty for n in (*names, "x0", "y0", "x1", "y1")} | {
-            "day_incidents": empty,
-            "days": empty,
-        }
+        return Sums()
     order = np.argsort(incidents, kind="stable")
     incidents, rows = incidents[order], rows[order]
     starts = np.flatnonzero(np.diff(incidents, prepend=incidents[0] - 1))
     hot = evidence.kinds[rows] == HOTSPOT
     count = np.add.reduceat(hot.astype(np.int64), starts)
     times = evidence.times[rows]
-    lon = np.where(hot, facts.points[rows, 0], np.nan)
+    lon = np.where(hot, facts.points[rows, 0], np.nan)  # hotspots' points only
     lat = np.where(hot, facts.points[rows, 1], np.nan)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        mid_x = np.add.reduceat(np.where(hot, lon, 0.0), starts) / count
-        mid_y = np.add.reduceat(np.where(hot, lat, 0.0), starts) / count
+    with np.errstate(invalid="ignore", divide="ignore"):  # no hotspot: NaN, sent as NULL
+        mid_x = np.add.reduceat(np.nan_to_num(lon), starts) / count
+        mid_y = np.add.reduceat(np.nan_to_num(lat), starts) / count
     days = np.unique(np.column_stack([incidents[hot], np.floor(times[hot] / DAY_S).astype(np.int64)]), axis=0)
-    return {
-        "fresh_incidents": array_literal(incidents[starts].tolist()),
+    ids = incidents[starts]
+    low = np.minimum.reduceat(evidence.boxes[rows, :2], starts, axis=0)
+    high = np.maximum.reduceat(evidence.boxes[rows, 2:], starts, axis=0)
+    params = {
+        "fresh_incidents": array_literal(ids.tolist()),
         "fresh_hotspots": array_literal(count.tolist()),
         "fresh_first": _floats(np.minimum.reduceat(times, starts)),
         "fresh_last": _floats(np.maximum.reduceat(times, starts)),
@@ -61,24 +75,8 @@ def sums_by_incident(
         "day_incidents": array_literal(days[:, 0].tolist()),
         "days": array_literal(days[:, 1].tolist()),
     }
-
-
-def boxes_by_incident(
-    incidents: NDArray[np.int64], rows: NDArray[np.int64], evidence: Evidence
-) -> list[tuple[int, float, float, float, float]]:
-    """The box of the shapes of the evidence ``rows`` attached to each incident (footprints,
-    points): ``(incident, xmin, ymin, xmax, ymax)``, what jurisdiction links are tested from."""
-    if not len(rows):
-        return []
-    order = np.argsort(incidents, kind="stable")
-    incidents, boxes = incidents[order], evidence.boxes[rows[order]]
-    starts = np.flatnonzero(np.diff(incidents, prepend=incidents[0] - 1))
-    low = np.minimum.reduceat(boxes[:, :2], starts, axis=0)
-    high = np.maximum.reduceat(boxes[:, 2:], starts, axis=0)
-    return [
-        (int(i), float(lo[0]), float(lo[1]), float(hi[0]), float(hi[1]))
-        for i, lo, hi in zip(incidents[starts].tolist(), low.tolist(), high.tolist(), strict=True)
-    ]
+    boxes = [(i, *lo, *hi) for i, lo, hi in zip(ids.tolist(), low.tolist(), high.tolist(), strict=True)]
+    return Sums(params, boxes)
 
 
 def _floats(values: NDArray[np.float64]) -> str:

@@ -4,8 +4,9 @@ Footprints are lon/lat boxes, known in memory from the claim, so their union per
 is computed here (GEOS through shapely: ``buffer(0)`` of the collected boxes where they
 tile, as one overpass's pixels do, and an overlay union where several overpasses stacked
 them, each about twice as fast as the other there) in a worker thread while the database
-attaches the evidence; the refresh then only meets it with each perimeter so far. Corners are snapped to the 1e-6°
-grid the API serves, as ``ST_SnapToGrid`` would, so the union stays on it.
+attaches the evidence; the refresh then only meets it with each perimeter so far.
+Corners are snapped to the 1e-6° grid the API serves, as ``ST_SnapToGrid`` would, so the
+union stays on it.
 """
 
 from __future__ import annotations

@@ -33,7 +33,8 @@ def test_sums_per_incident_match_what_sql_summed() -> None:
         confidence=np.array([40.0, np.nan, 85.0, np.nan]),
         points=np.array([[100.005, 60.005], [100.2, 60.2], [100.105, 60.105], [101.0, 61.0]]),
     )
-    sums = sums_by_incident(np.array([7, 7, 7, 3]), np.array([0, 1, 2, 3]), evidence, facts)
+    summed = sums_by_incident(np.array([7, 7, 7, 3]), np.array([0, 1, 2, 3]), evidence, facts)
+    sums = summed.params
 
     assert values(sums["fresh_incidents"]) == ["3", "7"]
     assert values(sums["fresh_hotspots"]) == ["0", "2"]
@@ -52,11 +53,13 @@ def test_sums_per_incident_match_what_sql_summed() -> None:
         ("7", date(2021, 7, 1)),
         ("7", date(2021, 7, 2)),
     ]
+    # the box of all the evidence's shapes (footprints and points), for jurisdiction links
+    assert summed.boxes == [(3, 101.0, 61.0, 101.0, 61.0), (7, 100.0, 60.0, 100.2, 60.2)]
 
 
 def test_no_attached_evidence_sums_to_empty_arrays() -> None:
     evidence = Evidence.of([])
     facts = Facts(np.empty(0), np.empty(0), np.empty(0), np.empty((0, 2)))
     sums = sums_by_incident(np.empty(0, np.int64), np.empty(0, np.int64), evidence, facts)
-    assert set(sums.values()) == {"{}"}
-    assert {"fresh_incidents", "fresh_y1", "day_incidents", "days"} <= set(sums)
+    assert set(sums.params.values()) == {"{}"} and sums.boxes == []
+    assert {"fresh_incidents", "fresh_y1", "day_incidents", "days"} <= set(sums.params)
