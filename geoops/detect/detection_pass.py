@@ -19,16 +19,7 @@ from sqlalchemy.orm import Session
 
 from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
-from geoops.detect.claims import (
-    ALARM,
-    HOTSPOT,
-    REPORT,
-    Claimed,
-    Evidence,
-    claim_new_evidence,
-    mark_seen,
-    marking_seen,
-)
+from geoops.detect.claims import Claimed, Evidence, claim_new_evidence, mark_seen, marking_seen
 from geoops.detect.components import Component, connected_components
 from geoops.detect.evidence_sums import Sums, sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
@@ -195,15 +186,7 @@ def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Ad
         return Added(union.result(), sums_by_incident(incidents, rows, evidence, claimed.facts))
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
-    attached = assignment.partly
-    items = {
-        HOTSPOT: [a.hotspot_id for a in attached if a.hotspot_id is not None],
-        REPORT: [a.report_id for a in attached if a.report_id is not None],
-        ALARM: [a.alarm_id for a in attached if a.alarm_id is not None],
-    }
-    mine = np.zeros(len(rows), dtype=bool)
-    for kind, ids in items.items():
-        mine |= (evidence.kinds[rows] == kind) & np.isin(evidence.ids[rows], ids)
+    mine = assignment.partly
     return Added(
         union_by_incident(incidents[mine], evidence.boxes[rows[mine]]),
         sums_by_incident(incidents[mine], rows[mine], evidence, claimed.facts),

@@ -1,7 +1,7 @@
 -- New evidence attaches to its incident (each item supports one incident); a report's or
 -- an alarm's point joins the incident's indexed shapes as 'g' (hotspots reach the
--- incident's shapes through its perimeter parts, rebuilt after the refresh). Returns
--- how many were attached: all of them, unless some were attached already.
+-- incident's shapes through its perimeter parts, rebuilt after the refresh). A plain
+-- insert: an item attached already fails it (detect/assignment.py then attaches the rest).
 WITH pairs AS (
     SELECT p.incident_id, p.kind, p.item, to_timestamp(p.t) AS observed_at
     FROM unnest(CAST(:incidents AS bigint[]), CAST(:kinds AS text[]), CAST(:items AS bigint[]),
@@ -15,14 +15,11 @@ WITH pairs AS (
            CASE WHEN p.kind = 'a' THEN p.item END,
            p.observed_at
     FROM pairs AS p
-    ON CONFLICT DO NOTHING
     RETURNING incident_id, hotspot_id, report_id, alarm_id
-), ground AS (
-    INSERT INTO incident_shapes (incident_id, kind, geom)
-    SELECT a.incident_id, 'g', coalesce(r.geom, s.geom)
-    FROM attached AS a
-    LEFT JOIN reports AS r ON r.id = a.report_id
-    LEFT JOIN sensor_alarms AS s ON s.id = a.alarm_id
-    WHERE a.hotspot_id IS NULL
 )
-SELECT count(*) FROM attached
+INSERT INTO incident_shapes (incident_id, kind, geom)
+SELECT a.incident_id, 'g', coalesce(r.geom, s.geom)
+FROM attached AS a
+LEFT JOIN reports AS r ON r.id = a.report_id
+LEFT JOIN sensor_alarms AS s ON s.id = a.alarm_id
+WHERE a.hotspot_id IS NULL
