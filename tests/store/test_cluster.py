@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 import uuid
@@ -13,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from geoops.errors import ClusterError
-from geoops.store.cluster import ClusterStatus, EmbeddedCluster
+from geoops.store.cluster import ClusterStatus, EmbeddedCluster, shared_buffers_mb
 
 
 @pytest.fixture
@@ -55,6 +56,17 @@ def test_listens_on_its_socket_only(pg_cluster: EmbeddedCluster) -> None:
     assert listen == ("",)
     assert sockets == (str(pg_cluster.path),)
     assert (pg_cluster.path / ".s.PGSQL.5432").is_socket()
+
+
+def test_its_cache_is_a_quarter_of_memory_within_bounds(pg_cluster: EmbeddedCluster) -> None:
+    with psycopg.connect(pg_cluster.conninfo(), autocommit=True) as conn:
+        pages = conn.execute(
+            "SELECT setting::bigint FROM pg_settings WHERE name = 'shared_buffers'"
+        ).fetchone()
+    assert pages is not None
+    assert pages[0] * 8 // 1024 == shared_buffers_mb()  # in 8 kB pages
+    memory_mb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") // 2**20
+    assert shared_buffers_mb() == max(128, min(2048, memory_mb // 4))
 
 
 def test_create_database_has_postgis_and_is_idempotent(pg_cluster: EmbeddedCluster) -> None:
