@@ -29,12 +29,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 import sqlalchemy as sa
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.detect.fire_weather import FWI_CLASSES, fwi_class, sample_fwi
-from geoops.detect.settlement_index import SettlementIndex, settlement_index
+from geoops.detect.settlement_index import SettlementIndex, Weigh, population_of, settlement_index
 from geoops.store.sqlfiles import load_sql
 
 COMPASS = ("N", "NE", "E", "SE", "S", "SW", "W", "NW")
@@ -167,6 +169,20 @@ def _threat(settlement: Settlement, params: PriorityParams) -> float:
     return _population_factor(settlement.population, params) * decay
 
 
+def threat_weights(params: PriorityParams) -> Weigh:
+    """:func:`_threat` of many candidates at once, from their metres and populations (NaN
+    unknown): what picks the one settlement a priority weighs among an incident's nearest."""
+    small, large = params.population_range
+
+    def threats(metres: NDArray[np.float64], population: NDArray[np.float64]) -> NDArray[np.float64]:
+        known = np.nan_to_num(population, nan=0.0)
+        rise = np.log(np.maximum(known, small) / small) / math.log(large / small)
+        factor = np.where(known <= small, 0.5, 0.5 + 0.5 * np.minimum(1.0, rise))
+        return factor * np.power(0.5, metres / 1000.0 / params.settlement_half_km)
+
+    return threats
+
+
 def _settlement(inputs: PriorityInputs, params: PriorityParams) -> dict[str, Any]:
     if not inputs.settlements_available or not inputs.settlements:
         found = {"name": None, "population": None, "distance_km": None}
@@ -271,6 +287,7 @@ def _compute(
             [(float(r["lon"]), float(r["lat"])) for r in located],
             params.settlement_candidates,
             bearings=params.nearest_count,
+            weigh=threat_weights(params),  # the listed ones and the most threatened: all a score needs
         )
         for row, settlements in zip(located, nearby, strict=True):
             row["settlements"] = settlements
@@ -321,16 +338,7 @@ def _settlement_of(item: Mapping[str, Any]) -> Settlement:
     return Settlement(
         name=item.get("name"),
         distance_km=float(item["distance_m"]) / 1000.0,
-        population=_population(item.get("population")),
+        population=population_of(item.get("population")),
         bearing_deg=None if bearing is None else float(bearing),
         region=item.get("region"),
     )
-
-
-def _population(value: Any) -> int | None:
-    """A layer's ``population`` property as an integer; anything else is unknown."""
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(number) if math.isfinite(number) and number >= 0 else None

@@ -9,12 +9,15 @@ Candidates: the ``k`` nearest by great-circle distance from the incident's centr
 KD-tree over unit vectors: chord order is great-circle order). Distance: from the incident's
 convex hull (0 inside) — the nearest point of the hull found in metres at the settlement's
 latitude, then the geodesic distance to it on the WGS84 ellipsoid; bearing (of the nearest
-few, the ones an incident lists): geodesic, from the centre to the settlement.
+few, the ones an incident lists): geodesic, from the centre to the settlement. A caller that
+needs only the most threatened candidate besides the listed ones (priority) passes a
+``weigh`` of all candidates at once and gets just those, not ``k`` dicts an incident.
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,16 @@ from geoops.detect.layer_cache import cached_layers
 from geoops.detect.local_metres import metres_per_degree
 
 GEOD = Geod(ellps="WGS84")
+Weigh = Callable[[NDArray[np.float64], NDArray[np.float64]], NDArray[np.float64]]  # metres, population
+
+
+def population_of(value: Any) -> int | None:
+    """A layer's ``population`` property as an integer; anything else is unknown."""
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(number) if math.isfinite(number) and number >= 0 else None
 
 
 def unit_vectors(lon: NDArray[np.float64], lat: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -42,14 +55,22 @@ class SettlementIndex:
     lon: NDArray[np.float64]
     lat: NDArray[np.float64]
     properties: list[dict[str, Any]]
+    population: NDArray[np.float64]  # population_of each one's property; NaN where unknown
     tree: cKDTree
 
     def nearby(
-        self, hulls: list[shapely.Geometry], centres: list[tuple[float, float]], k: int, bearings: int
+        self,
+        hulls: list[shapely.Geometry],
+        centres: list[tuple[float, float]],
+        k: int,
+        bearings: int,
+        weigh: Weigh | None = None,
     ) -> list[list[dict[str, Any]]]:
         """For each incident (its hull and centre), its ``k`` nearest settlements, nearest
         first: name, region, population, distance_m (from the hull), bearing_deg (for the
-        ``bearings`` nearest, ``None`` for the others)."""
+        ``bearings`` nearest, ``None`` for the others). With ``weigh`` (of all candidates'
+        metres and populations at once), only the ``bearings`` nearest and the one of the
+        greatest weight among the ``k`` (the first if tied) are returned."""
         if not len(self.lon) or not hulls:
             return [[] for _ in hulls]
         k = min(k, len(self.lon))
@@ -63,9 +84,16 @@ class SettlementIndex:
         order = np.argsort(metres, axis=1, kind="stable")  # nearest first
         at = (np.arange(len(hulls))[:, None] * k + order).ravel()
         towns, metres, lon, lat = near.ravel()[at], metres.ravel()[at], lon[at], lat[at]
-        listed = (np.arange(len(at)) % k) < bearings
+        rank = np.arange(len(at)) % k
+        listed = rank < bearings
+        if weigh is not None:  # the listed ones and the heaviest, nothing else
+            heaviest = np.argmax(weigh(metres, self.population[towns]).reshape(len(hulls), k), axis=1)
+            kept = listed | (rank == heaviest[pairs])
+            towns, metres, lon, lat, pairs, listed = (
+                a[kept] for a in (towns, metres, lon, lat, pairs, listed)
+            )
         azimuth, _, _ = GEOD.inv(centre[pairs[listed], 0], centre[pairs[listed], 1], lon[listed], lat[listed])
-        bearing = np.full(len(at), np.nan)
+        bearing = np.full(len(towns), np.nan)
         bearing[listed] = np.mod(np.asarray(azimuth, dtype=np.float64), 360.0)
         found: list[list[dict[str, Any]]] = [[] for _ in hulls]
         for row, town, distance_m, bearing_deg in zip(pairs.tolist(), towns.tolist(), metres.tolist(),
@@ -110,4 +138,8 @@ def _load(layer_id: int, session: Session) -> SettlementIndex:
     ).all()
     lon = np.array([float(r[0]) for r in rows], dtype=np.float64)
     lat = np.array([float(r[1]) for r in rows], dtype=np.float64)
-    return SettlementIndex(lon, lat, [dict(r[2]) for r in rows], cKDTree(unit_vectors(lon, lat)))
+    properties = [dict(r[2]) for r in rows]
+    population = np.array(
+        [population_of(p.get("population")) for p in properties], dtype=np.float64
+    )  # None: NaN
+    return SettlementIndex(lon, lat, properties, population, cKDTree(unit_vectors(lon, lat)))

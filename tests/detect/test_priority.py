@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 import sqlalchemy as sa
 from pyproj import Geod
@@ -24,7 +25,9 @@ from geoops.detect.priority import (
     compute_priority,
     priority_class,
     score_incidents,
+    threat_weights,
 )
+from geoops.detect.priority import _threat as threat_of_one
 from geoops.registry.definitions import read_definitions
 from geoops.registry.layer_import import import_definition, import_layer
 from geoops.settings import PROJECT_ROOT, Settings
@@ -113,6 +116,20 @@ def test_a_large_city_further_away_outweighs_a_village_next_door() -> None:
     result = score(settlements=(town(1.0, 300, "village"), town(6.0, 800_000, "city")))
     assert (result["settlement"]["name"], result["settlement"]["distance_km"]) == ("city", 6.0)
     assert result["settlement"]["population"] == 800_000
+
+
+def test_the_threats_of_many_candidates_at_once_are_those_of_each() -> None:
+    # what picks the settlement a score weighs from an incident's 20 nearest (in memory)
+    metres = np.array([0.0, 250.0, 6_000.0, 14_999.0, 45_000.0, 200_000.0] * 5)
+    population = np.array(
+        [np.nan, 0, 999, 1_000, 1_001, 50_000, 999_999, 1_000_000, 5_000_000, 12] * 3, dtype=float
+    )
+    weights = threat_weights(PARAMS)(metres, population)
+    one_by_one = [
+        threat_of_one(Settlement(None, d / 1000.0, None if np.isnan(p) else int(p)), PARAMS)
+        for d, p in zip(metres, population, strict=True)
+    ]
+    assert np.allclose(weights, one_by_one, rtol=1e-12, atol=0.0)
 
 
 def test_missing_inputs_score_zero_and_say_so() -> None:

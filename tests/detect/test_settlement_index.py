@@ -63,6 +63,25 @@ def test_the_nearest_settlements_match_postgis(engine: Engine) -> None:
     assert all(n["bearing_deg"] is None for items in found for n in items[3:])  # only the listed ones
 
 
+def test_weighed_candidates_are_the_listed_ones_and_the_heaviest(engine: Engine) -> None:
+    layer = settlements(engine)
+    hulls = [shapely.from_wkt(h) for h in HULLS]
+    centres = [(float(p.x), float(p.y)) for p in shapely.centroid(hulls)]
+
+    def weigh(metres: np.ndarray, population: np.ndarray) -> np.ndarray:
+        return np.nan_to_num(population) - metres  # people count more than metres
+
+    with transaction(engine) as session:
+        index = settlement_index(layer, session=session)
+        every = index.nearby(hulls, centres, 20, bearings=3)
+        weighed = index.nearby(hulls, centres, 20, bearings=3, weigh=weigh)
+    for all_of_them, few in zip(every, weighed, strict=True):
+        people = [float(n["population"] or 0) for n in all_of_them]
+        heaviest = max(range(20), key=lambda i: people[i] - all_of_them[i]["distance_m"])
+        assert few == [all_of_them[i] for i in sorted({0, 1, 2, heaviest})]
+    assert any(len(few) == 4 for few in weighed)  # somewhere the heaviest is not among the nearest three
+
+
 def test_a_changed_layer_is_reloaded(engine: Engine) -> None:
     layer = settlements(engine)
     hull, centre = shapely.from_wkt(HULLS[3]), (100.2, 60.1)
