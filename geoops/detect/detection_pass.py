@@ -8,7 +8,8 @@ the table. An advisory lock lets any number of processes run it without double w
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -94,11 +95,14 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed, params, shapes, session=session)
+        # each component's new footprints are merged in a worker thread from here on, while
+        # the database opens, merges and attaches (one component becomes one incident)
+        union = _start_union(components, claimed.evidence)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
-        added = _attach(assignment, claimed, session=session)
+        added = _attach(assignment, claimed, _by_incident(union, components), session=session)
     created, merged = assignment.created, assignment.merged
     rows, recut = _refresh(touched, assignment, added, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
@@ -173,17 +177,36 @@ class Added:
     sums: Sums = field(default_factory=Sums)
 
 
-def _attach(assignment: Assignment, claimed: Claimed, *, session: Session) -> Added:
-    """Attach the evidence; meanwhile, in a worker thread, merge each incident's new
-    footprints (what the refresh adds to its perimeter). Also what the attached evidence
-    adds to each incident (:func:`sums_by_incident`)."""
+def _start_union(components: list[Component], evidence: Evidence) -> Future[NewShapes]:
+    """The union of each component's footprints (by its index), in a worker thread."""
+    rows = np.array([r for c in components for r in c.rows], dtype=np.int64)
+    labels = np.repeat(np.arange(len(components), dtype=np.int64), [len(c.rows) for c in components])
+    return start_union(labels, evidence.boxes[rows])
+
+
+def _by_incident(union: Future[NewShapes], components: list[Component]) -> Callable[[], NewShapes]:
+    """The merged footprints by incident, once the components have become incidents."""
+
+    def result() -> NewShapes:
+        shapes = union.result()
+        incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
+        return NewShapes([incident_of[c] for c in shapes.incidents], shapes.shapes)
+
+    return result
+
+
+def _attach(
+    assignment: Assignment, claimed: Claimed, new_shapes: Callable[[], NewShapes], *, session: Session
+) -> Added:
+    """Attach the evidence (the worker thread merges the new footprints meanwhile: what the
+    refresh adds to each perimeter); also what the attached evidence adds to each incident
+    (:func:`sums_by_incident`)."""
     evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
-    union = start_union(incidents, evidence.boxes[rows])
     attach_evidence(assignment, evidence, session=session)
     if assignment.partly is None:
-        return Added(union.result(), sums_by_incident(incidents, rows, evidence, claimed.facts))
+        return Added(new_shapes(), sums_by_incident(incidents, rows, evidence, claimed.facts))
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     mine = assignment.partly
