@@ -24,7 +24,7 @@ from geoops.detect.claims import Claimed, Evidence, claim_new_evidence, mark_see
 from geoops.detect.components import Component, connected_components
 from geoops.detect.evidence_sums import Sums, sums_by_incident
 from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
-from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
+from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents, near_pieces
 from geoops.detect.priority import PriorityParams, start_scoring
@@ -123,13 +123,14 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     session.execute(sa.text(alarms_sql), {"ids": touched})
     merged_away = [i for ids in merged.values() for i in ids]
     extend_incident_jurisdictions(touched, merged_away, added.sums.boxes, session=session)
+    fresh = set(created)
+    updated = [i for i in touched if i not in fresh]
+    # learning needs no priority either; its events follow the incidents' own
+    candidates = propose_heat_source_candidates(created + updated, params.candidates, session=session)
     scores = scoring.store(session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
-    record_pass_events(rows, set(created), merged, linked_reports, session=session)
-    fresh = set(created)
-    updated = [i for i in touched if i not in fresh]
-    learn_heat_source_candidates(created + updated, params.candidates, session=session)
+    record_pass_events(rows, fresh, merged, linked_reports, candidates, session=session)
     return DetectionResult(
         len(claimed.hotspots),
         created,

@@ -30,8 +30,18 @@ def learn_heat_source_candidates(
     incident_ids: list[int], params: CandidateParams, *, session: Session
 ) -> list[int]:
     """Propose the persistent, non-spreading ones of ``incident_ids`` as heat-source
-    candidates (refreshing the figures of those already proposed); returns the new
-    candidates' ids. Never commits."""
+    candidates (refreshing the figures of those already proposed), with an event for each
+    new one; returns the new candidates' ids. Never commits."""
+    events = propose_heat_source_candidates(incident_ids, params, session=session)
+    append_events(events, session=session)
+    return [int(payload["candidate_id"]) for _, payload in events]
+
+
+def propose_heat_source_candidates(
+    incident_ids: list[int], params: CandidateParams, *, session: Session
+) -> list[tuple[str, dict[str, Any]]]:
+    """:func:`learn_heat_source_candidates` without appending the events: they are
+    returned, for a caller whose own events must come first."""
     if not incident_ids:
         return []
     rows = session.execute(
@@ -55,5 +65,4 @@ def learn_heat_source_candidates(
         )
         for r in rows
     ]
-    append_events(events, session=session)
-    return [int(payload["candidate_id"]) for _, payload in events]
+    return events

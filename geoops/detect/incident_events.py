@@ -28,11 +28,13 @@ def record_pass_events(
     created: set[int],
     merged: dict[int, list[int]],
     linked_reports: Sequence[Mapping[Any, Any]],
+    then: Sequence[tuple[str, dict[str, Any]]] = (),
     *,
     session: Session,
 ) -> None:
     """One created/updated event per refreshed incident, merge events on both sides, a
-    status change for each automatic confirmation, and report updates for linked reports."""
+    status change for each automatic confirmation, and report updates for linked reports;
+    then the events ``then`` (the pass's others), all in one insert."""
     events: list[tuple[str, dict[str, Any]]] = []
     for row in rows:
         payload = {"incident_id": row["id"], **{k: row[k] for k in SUMMARY}}
@@ -48,4 +50,4 @@ def record_pass_events(
     for survivor, absorbed in merged.items():
         events += [(EventKind.INCIDENT_MERGED, {"incident_id": a, "merged_into": survivor}) for a in absorbed]
     events += [(EventKind.REPORT_UPDATED, dict(r)) for r in linked_reports]
-    append_events(events, session=session)
+    append_events(events + list(then), session=session)
