@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from pytest import MonkeyPatch
 from sqlalchemy import Engine
 
+from geoops.detect import detection_pass
 from geoops.detect.detection_pass import PILE_FACTOR, SPARE_PIECES
 from tests.detect.test_detection_pass import LON, T0, detect, ingest, live_incidents, north, pixel, query
 from tests.detect.test_shape_cache import assert_cache_is_database
@@ -43,3 +45,30 @@ def test_pieces_pile_up_then_are_recut_and_the_fire_stays_one_incident(engine: E
     ingest(engine, pixel(north(0), LON - 800 / 52_000, T0 + timedelta(hours=STEPS)))
     detect(engine)
     assert [i.hotspot_count for i in live_incidents(engine)] == [5 * STEPS + 1]
+
+
+def test_a_pass_recuts_at_most_its_share_and_the_rest_waits(engine: Engine, monkeypatch: MonkeyPatch) -> None:
+    monkeypatch.setattr(detection_pass, "MOST_RECUT", 1)
+    recut_in: list[set[int]] = []
+    for step in range(STEPS):  # two fires 1 degree apart, growing alike: crowded in the same pass
+        at = T0 + timedelta(hours=step)
+        ingest(
+            engine,
+            *(pixel(north(300 * step), LON + east + 0.006 * k, at) for k in range(5) for east in (0, 1)),
+        )
+        before = cuts(engine)
+        detect(engine)
+        after = cuts(engine)
+        recut_in.append({i for i, first in after.items() if before.get(i) != first})
+    assert max(len(r) for r in recut_in) == 1  # never both in one pass
+    assert len(set().union(*recut_in)) == 2  # but both in time
+    assert [i.hotspot_count for i in live_incidents(engine)] == [5 * STEPS, 5 * STEPS]
+    assert_cache_is_database(engine)
+
+
+def cuts(engine: Engine) -> dict[int, int]:
+    """Each incident's first piece of its last whole cut: a new one after each re-cut."""
+    rows = query(
+        engine, "SELECT incident_id, min(id) AS first FROM incident_shapes WHERE kind = 'p' GROUP BY 1"
+    )
+    return {r.incident_id: r.first for r in rows}

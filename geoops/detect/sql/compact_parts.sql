@@ -3,8 +3,10 @@
 -- pieces than :pile_factor times its last whole cut ('p') has, plus :spare_pieces, all of
 -- them are replaced by a fresh cut of its whole perimeter: new hotspots then probe few,
 -- tight boxes, and the cost of re-cutting a large perimeter is paid once its new pieces
--- outnumber the cut, so a pass still costs about what it adds. Returns the incidents re-cut
--- (once per new piece).
+-- outnumber the cut, so a pass still costs about what it adds. At most :most_recut incidents
+-- are re-cut in one pass, the most crowded first (the others wait for the next pass), so a
+-- pass touching hundreds of fires does not pay for all of their re-cuts at once. Returns
+-- the incidents re-cut (once per new piece).
 WITH counted AS (
     SELECT s.incident_id,
            count(*) FILTER (WHERE s.kind = 'n') AS added,
@@ -17,6 +19,8 @@ WITH counted AS (
     FROM counted AS c
     JOIN incidents AS i ON i.id = c.incident_id
     WHERE c.added > :pile_factor * c.cut + :spare_pieces AND ST_Dimension(i.geom) = 2
+    ORDER BY c.added - :pile_factor * c.cut DESC, i.id
+    LIMIT :most_recut
 ), dropped AS (
     DELETE FROM incident_shapes AS s
     USING crowded AS c
