@@ -104,3 +104,14 @@ def test_migrated_schema_matches_the_table_definitions(engine: Engine) -> None:
     with engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"include_object": compared})
         assert compare_metadata(context, metadata) == []
+
+
+def test_perimeters_are_compressed_with_lz4(engine: Engine) -> None:
+    with engine.connect() as conn:
+        methods = conn.execute(
+            sa.text(
+                "SELECT attrelid::regclass::text, attcompression FROM pg_attribute "
+                "WHERE attname = 'geom' AND attrelid = ANY('{incidents,incident_perimeters,incident_shapes}'::regclass[])"
+            )
+        ).all()
+    assert sorted(methods) == [("incident_perimeters", "l"), ("incident_shapes", "l"), ("incidents", "l")]
