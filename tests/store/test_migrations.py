@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -42,14 +43,17 @@ def _tables(engine: Engine) -> set[str]:
         return set(rows) & TABLES
 
 
-def _gist_indexes(engine: Engine) -> set[tuple[str, str]]:
+def _rows(engine: Engine, sql: str) -> list[sa.Row[Any]]:
     with engine.connect() as conn:
-        rows = conn.execute(
-            sa.text(
-                "SELECT tablename, indexname FROM pg_indexes "
-                "WHERE schemaname = 'public' AND (indexdef ILIKE '%USING gist%' OR indexdef ILIKE '%USING brin%')"
-            )
-        ).all()
+        return list(conn.execute(sa.text(sql)).all())
+
+
+def _gist_indexes(engine: Engine) -> set[tuple[str, str]]:
+    rows = _rows(
+        engine,
+        "SELECT tablename, indexname FROM pg_indexes "
+        "WHERE schemaname = 'public' AND (indexdef ILIKE '%USING gist%' OR indexdef ILIKE '%USING brin%')",
+    )
     return {(r.tablename, r.indexname) for r in rows}
 
 
@@ -107,11 +111,13 @@ def test_migrated_schema_matches_the_table_definitions(engine: Engine) -> None:
 
 
 def test_perimeters_are_compressed_with_lz4(engine: Engine) -> None:
-    with engine.connect() as conn:
-        methods = conn.execute(
-            sa.text(
-                "SELECT attrelid::regclass::text, attcompression FROM pg_attribute "
-                "WHERE attname = 'geom' AND attrelid = ANY('{incidents,incident_perimeters,incident_shapes}'::regclass[])"
-            )
-        ).all()
-    assert sorted(methods) == [("incident_perimeters", "l"), ("incident_shapes", "l"), ("incidents", "l")]
+    methods = _rows(
+        engine,
+        "SELECT attrelid::regclass::text, attcompression FROM pg_attribute WHERE attname = 'geom' "
+        "AND attrelid = ANY('{incidents,incident_perimeters,incident_shapes}'::regclass[])",
+    )
+    assert sorted(tuple(m) for m in methods) == [
+        ("incident_perimeters", "l"),
+        ("incident_shapes", "l"),
+        ("incidents", "l"),
+    ]
