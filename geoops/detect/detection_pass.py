@@ -8,7 +8,7 @@ the table. An advisory lock lets any number of processes run it without double w
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -103,7 +103,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
-        added = _attach(assignment, claimed, _by_incident(union, components), session=session)
+        added = _attach(assignment, claimed, union, components, session=session)
     created, merged = assignment.created, assignment.merged
     rows, recut = _refresh(touched, assignment, added, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
@@ -186,29 +186,26 @@ def _start_union(components: list[Component], evidence: Evidence) -> Future[NewS
     return start_union(labels, evidence.boxes[rows])
 
 
-def _by_incident(union: Future[NewShapes], components: list[Component]) -> Callable[[], NewShapes]:
-    """The merged footprints by incident, once the components have become incidents."""
-
-    def result() -> NewShapes:
-        shapes = union.result()
-        incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
-        return NewShapes([incident_of[c] for c in shapes.incidents], shapes.shapes)
-
-    return result
-
-
 def _attach(
-    assignment: Assignment, claimed: Claimed, new_shapes: Callable[[], NewShapes], *, session: Session
+    assignment: Assignment,
+    claimed: Claimed,
+    union: Future[NewShapes],
+    components: list[Component],
+    *,
+    session: Session,
 ) -> Added:
-    """Attach the evidence (the worker thread merges the new footprints meanwhile: what the
-    refresh adds to each perimeter); also what the attached evidence adds to each incident
-    (:func:`sums_by_incident`)."""
+    """Attach the evidence (meanwhile the worker thread merges each component's new
+    footprints: what the refresh adds to the perimeter of the incident it has become); also
+    what the attached evidence adds to each incident (:func:`sums_by_incident`)."""
     evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     attach_evidence(assignment, evidence, session=session)
     if assignment.partly is None:
-        return Added(new_shapes(), sums_by_incident(incidents, rows, evidence, claimed.facts))
+        merged = union.result()
+        incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
+        shapes = NewShapes([incident_of[c] for c in merged.incidents], merged.shapes)
+        return Added(shapes, sums_by_incident(incidents, rows, evidence, claimed.facts))
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     mine = assignment.partly

@@ -58,8 +58,10 @@ def union_by_incident(incidents: NDArray[np.int64], boxes: NDArray[np.float64]) 
     if tiled.any():  # one buffer(0) call for all of these
         kept, at = np.unique(group[tiled], return_inverse=True)
         merged[kept] = shapely.buffer(shapely.multipolygons(polygons[tiled], indices=at), 0)
+    counts = np.bincount(group, minlength=len(ids))  # rows sorted: each group's are one run
+    ends = np.cumsum(counts)
     for g in np.flatnonzero(stacked).tolist():
-        merged[g] = shapely.union_all(polygons[group == g])
+        merged[g] = shapely.union_all(polygons[ends[g] - counts[g] : ends[g]])
     return NewShapes(ids.tolist(), [bytes(w) for w in shapely.to_wkb(merged)])
 
 

@@ -14,7 +14,6 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from geoops.domain import EventKind
-from geoops.store.events import append_events
 from geoops.store.sqlfiles import load_sql
 
 
@@ -26,22 +25,12 @@ class CandidateParams:
     pixel_margin_m: float = 375.0  # added to the farthest point: a pixel reaches beyond its centre
 
 
-def learn_heat_source_candidates(
-    incident_ids: list[int], params: CandidateParams, *, session: Session
-) -> list[int]:
-    """Propose the persistent, non-spreading ones of ``incident_ids`` as heat-source
-    candidates (refreshing the figures of those already proposed), with an event for each
-    new one; returns the new candidates' ids. Never commits."""
-    events = propose_heat_source_candidates(incident_ids, params, session=session)
-    append_events(events, session=session)
-    return [int(payload["candidate_id"]) for _, payload in events]
-
-
 def propose_heat_source_candidates(
     incident_ids: list[int], params: CandidateParams, *, session: Session
 ) -> list[tuple[str, dict[str, Any]]]:
-    """:func:`learn_heat_source_candidates` without appending the events: they are
-    returned, for a caller whose own events must come first."""
+    """Propose the persistent, non-spreading ones of ``incident_ids`` as heat-source
+    candidates (refreshing the figures of those already proposed). Returns an event for
+    each new one, for the caller to append after its own. Never commits."""
     if not incident_ids:
         return []
     rows = session.execute(

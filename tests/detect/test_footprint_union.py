@@ -19,9 +19,15 @@ def test_tiled_and_stacked_footprints_merge_to_their_exact_union() -> None:
     stacked = row_of_pixels(130.0, 62.0, 6) + row_of_pixels(130.0, 62.0, 6, shift=PIXEL / 3)  # two overpasses
     point = [[131.0, 62.0, 131.0, 62.0]]  # a report: adds nothing
     boxes = np.array(tiled + stacked + point, dtype=np.float64)
-    incidents = np.array([7] * len(tiled) + [3] * len(stacked) + [9], dtype=np.int64)
+    incidents = np.array([3] * len(tiled) + [7] * len(stacked) + [9], dtype=np.int64)  # stacked second
 
     merged = union_by_incident(incidents, boxes)
+
+    polygons = shapely.box(*boxes[:-1].T)
+    assert stacked_groups(boxes[:-1], polygons, (incidents[:-1] == 7).astype(np.intp), 2).tolist() == [
+        False,
+        True,
+    ]
 
     assert merged.incidents == [3, 7]
     shapes = shapely.from_wkb(merged.shapes)

@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
-from geoops.detect.heat_candidates import CandidateParams, learn_heat_source_candidates
+from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.store.engine import transaction
+from geoops.store.events import append_events
 from geoops.store.heat_source_candidates import accept_candidate, reject_candidate
 from tests.detect.test_detection_pass import LAT, LON, T0, detect, ingest, north, pixel, query
 
@@ -20,8 +21,11 @@ FLARE_JITTER_M = (0.0, 150.0, -100.0, 60.0, 120.0, -40.0)
 
 
 def learn(engine: Engine, ids: list[int], params: CandidateParams | None = None) -> list[int]:
+    """Learning alone, as a pass runs it: the new candidates' ids (their events appended)."""
     with transaction(engine) as session:
-        return learn_heat_source_candidates(ids, params or CandidateParams(), session=session)
+        events = propose_heat_source_candidates(ids, params or CandidateParams(), session=session)
+        append_events(events, session=session)
+    return [int(payload["candidate_id"]) for _, payload in events]
 
 
 def burn(engine: Engine, day: int, offset_m: float, lon: float = LON) -> tuple[list[int], list[int]]:
