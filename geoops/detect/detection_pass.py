@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Iterator
-from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,13 +22,16 @@ from geoops.detect.batch_links import Reach, links_within_batch
 from geoops.detect.claims import Claimed, Evidence, claim_new_evidence, mark_seen, marking_seen
 from geoops.detect.components import Component, connected_components
 from geoops.detect.evidence_sums import Sums, sums_by_incident
-from geoops.detect.footprint_union import NewShapes, start_union, union_by_incident
+from geoops.detect.footprint_union import union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents, near_pieces
+from geoops.detect.perimeter_growth import Growing, Growth, Share, grow, start_growth, start_union
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
+from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import BinaryArray
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
@@ -97,13 +99,18 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed, params, shapes, session=session)
         # each component's new footprints are merged in a worker thread from here on, while
-        # the database opens, merges and attaches (one component becomes one incident)
+        # the database opens and merges incidents (one component becomes one incident); then,
+        # while it attaches the evidence, met with the perimeters so far (another thread)
         union = _start_union(components, claimed.evidence)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session
         )
         touched = sorted({i for c in components for i in c.incidents})
-        added = _attach(assignment, claimed, union, components, session=session)
+        absorbed = [i for ids in assignment.merged.values() for i in ids]
+        so_far = _perimeters_so_far(touched + absorbed, session=session)
+        incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
+        growth = start_growth(union, incident_of, so_far, assignment.merged)
+        added = _attach(assignment, claimed, growth, so_far, session=session)
     created, merged = assignment.created, assignment.merged
     rows, recut = _refresh(touched, assignment, added, session=session)
     # priorities are computed in a worker thread while this connection runs the statements
@@ -172,45 +179,56 @@ def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session
 
 @dataclass(frozen=True)
 class Added:
-    """What the evidence attached in a pass adds to each incident: its footprints merged,
-    and its figures and box summed."""
+    """What the evidence attached in a pass adds to each incident: its footprints merged and
+    its perimeter grown by them, and its figures and box summed."""
 
-    shapes: NewShapes = field(default_factory=lambda: NewShapes([], []))
+    growth: Growth = field(default_factory=Growth)
     sums: Sums = field(default_factory=Sums)
 
 
-def _start_union(components: list[Component], evidence: Evidence) -> Future[NewShapes]:
-    """The union of each component's footprints (by its index), in a worker thread."""
+def _start_union(components: list[Component], evidence: Evidence) -> list[Share]:
+    """The union of each component's footprints (by its index), in worker threads."""
     rows = np.array([r for c in components for r in c.rows], dtype=np.int64)
     labels = np.repeat(np.arange(len(components), dtype=np.int64), [len(c.rows) for c in components])
     return start_union(labels, evidence.boxes[rows])
 
 
+def _perimeters_so_far(touched: list[int], *, session: Session) -> dict[int, bytes]:
+    """The WKB of each polygonal perimeter among these incidents (those absorbed too), as
+    the last pass left it."""
+    rows = session.execute(
+        sa.text(
+            "SELECT id, ST_AsBinary(geom) FROM incidents "
+            "WHERE id = ANY(CAST(:ids AS bigint[])) AND ST_Dimension(geom) = 2"
+        ),
+        {"ids": array_literal(touched)},
+    )
+    return {i: bytes(w) for i, w in rows.all()}
+
+
 def _attach(
     assignment: Assignment,
     claimed: Claimed,
-    union: Future[NewShapes],
-    components: list[Component],
+    growth: Growing,
+    so_far: dict[int, bytes],
     *,
     session: Session,
 ) -> Added:
-    """Attach the evidence (meanwhile the worker thread merges each component's new
-    footprints: what the refresh adds to the perimeter of the incident it has become); also
-    what the attached evidence adds to each incident (:func:`sums_by_incident`)."""
+    """Attach the evidence (meanwhile worker threads merge each component's new footprints
+    and meet them with its incident's perimeter so far: what the refresh writes); also what
+    the attached evidence adds to each incident (:func:`sums_by_incident`)."""
     evidence = claimed.evidence
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     attach_evidence(assignment, evidence, session=session)
     if assignment.partly is None:
-        merged = union.result()
-        incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
-        shapes = NewShapes([incident_of[c] for c in merged.incidents], merged.shapes)
-        return Added(shapes, sums_by_incident(incidents, rows, evidence, claimed.facts))
+        return Added(growth.result(), sums_by_incident(incidents, rows, evidence, claimed.facts))
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     mine = assignment.partly
+    new = union_by_incident(incidents[mine], evidence.boxes[rows[mine]])
     return Added(
-        union_by_incident(incidents[mine], evidence.boxes[rows[mine]]),
+        Growth(new, grow(new, so_far, assignment.merged)),
         sums_by_incident(incidents[mine], rows[mine], evidence, claimed.facts),
     )
 
@@ -236,8 +254,9 @@ def _refresh(
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
             "part_vertices": PERIMETER_PART_VERTICES,
-            "shape_incidents": added.shapes.incidents,
-            "shapes": added.shapes.shapes,
+            "shape_incidents": added.growth.new.incidents,
+            "shapes": BinaryArray(added.growth.new.shapes),
+            **added.growth.perimeters.params,
         },
     )
     rows = [dict(r) for r in refreshed.mappings()]

@@ -3,15 +3,15 @@
 Footprints are lon/lat boxes, known in memory from the claim, so their union per incident
 is computed here (GEOS through shapely: ``buffer(0)`` of the collected boxes where they
 tile, as one overpass's pixels do, and an overlay union where several overpasses stacked
-them, each about twice as fast as the other there) in a worker thread while the database
-attaches the evidence; the refresh then only meets it with each perimeter so far.
+them, each about twice as fast as the other there) in worker threads while the database
+opens, merges and attaches (``perimeter_growth.py``, which then meets it with each
+perimeter so far).
 Corners are snapped to the 1e-6° grid the API serves, as ``ST_SnapToGrid`` would, so the
 union stays on it.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -24,8 +24,6 @@ GRID_DEG = 0.000001
 # but twice as long on the first pass, where five overpasses stacked the pixels)
 STACKED_SHARE = 0.4
 
-_WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoops-footprints")
-
 
 @dataclass(frozen=True)
 class NewShapes:
@@ -33,12 +31,6 @@ class NewShapes:
 
     incidents: list[int]
     shapes: list[bytes]
-
-
-def start_union(incidents: NDArray[np.int64], boxes: NDArray[np.float64]) -> Future[NewShapes]:
-    """The union per incident of these boxes (one per row, its incident alongside), in a
-    worker thread."""
-    return _WORKER.submit(union_by_incident, incidents, boxes)
 
 
 def union_by_incident(incidents: NDArray[np.int64], boxes: NDArray[np.float64]) -> NewShapes:

@@ -4,7 +4,7 @@
 -- absorbed in this pass (:survivors / :absorbed pairs) and the evidence attached in this
 -- pass (its sums per incident: the fresh_ and day_ arrays); the perimeter as the union of
 -- the perimeters so far with the new pixel footprints (every older footprint lies inside
--- them); the ground evidence (reports, alarms: few, read through a partial index) for the
+-- them), met in memory with its area and a point inside it; the ground evidence (reports, alarms: few, read through a partial index) for the
 -- independent sources. The new footprints also join the incident's shapes that linking
 -- measures to.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
@@ -82,32 +82,16 @@ WITH fresh_days AS (
     SELECT s.incident_id, 'n', ST_Subdivide(s.shape, :part_vertices)
     FROM new_shapes AS s
     WHERE NOT ST_IsEmpty(s.shape)
-), additions AS (
-    -- what this pass adds to each perimeter: the new footprints (already one shape) and,
-    -- for a survivor of a merge, the perimeters of the incidents it absorbed here, merged
-    -- first; then one overlay with the perimeter so far (large), so the large one is
-    -- processed once
-    SELECT s.incident_id, s.shape
-    FROM new_shapes AS s
-    WHERE s.incident_id NOT IN (SELECT m.survivor FROM merges AS m)
-    UNION ALL
-    SELECT g.incident_id, ST_Union(g.shape)
-    FROM (
-        SELECT s.incident_id, s.shape
-        FROM new_shapes AS s JOIN (SELECT DISTINCT m.survivor FROM merges AS m) AS m ON m.survivor = s.incident_id
-        UNION ALL
-        SELECT m.survivor, i.geom FROM merges AS m JOIN incidents AS i ON i.id = m.absorbed
-        WHERE ST_Dimension(i.geom) = 2
-    ) AS g
-    GROUP BY g.incident_id
-), perimeters AS (
-    -- the union of axis-parallel boxes on the 1e-6 grid has its corners on that grid too,
-    -- so the served perimeter stays valid without another snapping pass over all of it
-    SELECT a.incident_id,
-           nullif(ST_Multi(CASE WHEN ST_Dimension(i.geom) = 2 THEN ST_Union(i.geom, a.shape) ELSE a.shape END),
-                  'MULTIPOLYGON EMPTY') AS perimeter
-    FROM additions AS a
-    JOIN incidents AS i ON i.id = a.incident_id
+), grown AS (
+    -- each perimeter this pass changed, met with its new footprints and the perimeters it
+    -- absorbed in memory, with its equal-area hectares and a point inside it
+    -- (detect/perimeter_growth.py: unions of boxes on the 1e-6 degree grid stay on it, so
+    -- the served perimeter stays valid without a snapping pass over all of it)
+    SELECT g.incident_id, ST_GeomFromWKB(g.shape, 4326) AS perimeter, g.ha,
+           ST_Point(g.x, g.y, 4326) AS inside
+    FROM unnest(CAST(:grown_incidents AS bigint[]), CAST(:grown_shapes AS bytea[]),
+                CAST(:grown_ha AS float8[]), CAST(:grown_x AS float8[]), CAST(:grown_y AS float8[]))
+         AS g(incident_id, shape, ha, x, y)
 ), agg AS (
     SELECT i.id AS incident_id,
            i.hotspot_count + coalesce(f.hotspots, 0) + coalesce(m.hotspots, 0) AS hotspots,
@@ -124,17 +108,18 @@ WITH fresh_days AS (
                AS spots_box,
            CASE WHEN p.incident_id IS NOT NULL THEN p.perimeter
                 WHEN ST_Dimension(i.geom) = 2 THEN i.geom END AS perimeter,
+           CASE WHEN p.incident_id IS NOT NULL THEN coalesce(p.ha, 0)
+                WHEN ST_Dimension(i.geom) = 2 THEN i.area_ha ELSE 0 END AS ha,
+           p.inside,
            coalesce(g.ground_point, f.spots_middle) AS ground_point
     FROM incidents AS i
     LEFT JOIN fresh AS f ON f.incident_id = i.id
     LEFT JOIN absorbed AS m ON m.incident_id = i.id
     LEFT JOIN ground AS g ON g.incident_id = i.id
-    LEFT JOIN perimeters AS p ON p.incident_id = i.id
+    LEFT JOIN grown AS p ON p.incident_id = i.id
     WHERE i.id = ANY(:ids)
 ), judged AS (
     SELECT agg.*,
-           -- EASE-Grid 2.0 is equal-area on the ellipsoid: the geodesic area to 1e-8, 4x cheaper
-           coalesce(ST_Area(ST_Transform(agg.perimeter, 6933)) / 10000.0, 0) AS ha,
            array_remove(ARRAY[
                CASE WHEN agg.hotspots > 0 THEN 'satellite' END,
                CASE WHEN agg.stations > 0 THEN 'sensor' END,
@@ -161,7 +146,9 @@ SET hotspot_count = s.hotspots,
     hotspot_days = s.days,
     spots_box = s.spots_box,
     geom = coalesce(s.perimeter, s.ground_point, old.geom),
-    centroid = coalesce(ST_PointOnSurface(coalesce(s.perimeter, s.ground_point)), old.centroid),
+    -- a perimeter only grows, so the point inside it before the pass is inside it still
+    centroid = coalesce(s.inside, CASE WHEN s.perimeter IS NOT NULL THEN coalesce(old.centroid, ST_PointOnSurface(s.perimeter)) END,
+                        s.ground_point, old.centroid),
     area_ha = s.ha,
     growth_ha = s.ha - old.area_ha,
     sources = s.source_list,
