@@ -26,19 +26,16 @@ from geoops.detect.footprint_union import union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents, near_pieces
+from geoops.detect.linking_pieces import start_cutting
 from geoops.detect.perimeter_growth import Growing, Growth, Share, grow, start_growth, start_union
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
 from geoops.store.array_literals import array_literal
-from geoops.store.binary_arrays import BinaryArray
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
-PERIMETER_PART_VERTICES = 128  # pieces with tight boxes; measured in memory, cut 2x faster than at 32
-PILE_FACTOR, SPARE_PIECES = 4, 32  # new pieces beyond 4x the last cut, plus 32, and a perimeter is re-cut
-MOST_RECUT = 24  # perimeters re-cut in one pass at most (about 0.7 ms each), the most crowded first
 
 
 @dataclass(frozen=True)
@@ -112,18 +109,11 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         growth = start_growth(union, incident_of, so_far, assignment.merged)
         added = _attach(assignment, claimed, growth, so_far, session=session)
     created, merged = assignment.created, assignment.merged
-    rows, recut = _refresh(touched, assignment, added, session=session)
-    # priorities are computed in a worker thread while this connection runs the statements
-    # that do not need them (two cores: Python and the database at once)
+    rows = _refresh(touched, assignment, added, session=session)
+    # the pieces the next passes measure to and the priorities are computed in worker
+    # threads while this connection runs the statements that need neither
+    pieces = start_cutting(added.growth, shapes.piece_counts(merged)) if shapes is not None else None
     scoring = start_scoring(touched, params.priority, session=session)
-    if shapes is not None:
-        changes = Changes(
-            generation=shapes.generation + 1,
-            merged={a: s for s, absorbed in merged.items() for a in absorbed},
-            recut=recut,
-            last_seen={r["id"]: r["last_seen"] for r in rows},
-        )
-        stage_changes(shapes, changes, session=session)
     grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
     session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
     reports_sql, alarms_sql = load_sql("geoops.detect", "follow_evidence").split(";")
@@ -135,6 +125,16 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     updated = [i for i in touched if i not in fresh]
     # learning needs no priority either; its events follow the incidents' own
     candidates = propose_heat_source_candidates(created + updated, params.candidates, session=session)
+    if shapes is not None and pieces is not None:
+        cut = pieces.result()
+        session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), cut.params)
+        changes = Changes(
+            generation=shapes.generation + 1,
+            merged={a: s for s, absorbed in merged.items() for a in absorbed},
+            recut=set(cut.recut),
+            last_seen={r["id"]: r["last_seen"] for r in rows},
+        )
+        stage_changes(shapes, changes, session=session)
     scores = scoring.store(session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]
@@ -239,12 +239,11 @@ def _refresh(
     added: Added,
     *,
     session: Session,
-) -> tuple[list[dict[str, Any]], set[int]]:
-    """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``),
-    and their perimeter pieces re-cut where they piled up (``sql/compact_parts.sql``): the
-    refreshed rows, and the incidents re-cut."""
+) -> list[dict[str, Any]]:
+    """Incidents brought up to date from what this pass changed (``sql/refresh_incidents.sql``):
+    the refreshed rows."""
     if not touched:
-        return [], set()
+        return []
     pairs = [(s, a) for s, absorbed in assignment.merged.items() for a in absorbed]
     refreshed = session.execute(
         sa.text(load_sql("geoops.detect", "refresh_incidents")),
@@ -253,21 +252,7 @@ def _refresh(
             **added.sums.params,
             "survivors": [s for s, _ in pairs],
             "absorbed": [a for _, a in pairs],
-            "part_vertices": PERIMETER_PART_VERTICES,
-            "shape_incidents": added.growth.new.incidents,
-            "shapes": BinaryArray(added.growth.new.shapes),
             **added.growth.perimeters.params,
         },
     )
-    rows = [dict(r) for r in refreshed.mappings()]
-    recut = session.execute(
-        sa.text(load_sql("geoops.detect", "compact_parts")),
-        {
-            "ids": touched,
-            "part_vertices": PERIMETER_PART_VERTICES,
-            "pile_factor": PILE_FACTOR,
-            "spare_pieces": SPARE_PIECES,
-            "most_recut": MOST_RECUT,
-        },
-    ).scalars()
-    return rows, set(recut)
+    return [dict(r) for r in refreshed.mappings()]

@@ -94,6 +94,22 @@ class ShapeCache:
         self.generation = changes.generation
         self._tree = self._bounds = None
 
+    def piece_counts(self, merged: dict[int, list[int]]) -> dict[int, tuple[int, int]]:
+        """The new ('n') and cut ('p') pieces each incident holds, an incident that absorbed
+        others in this pass (``merged``: survivor -> absorbed) with theirs."""
+        owner = self.incidents
+        if merged:
+            absorbed = {a: s for s, ids in merged.items() for a in ids}
+            moved = np.isin(owner, np.fromiter(absorbed, dtype=np.int64))
+            owner = owner.copy()
+            owner[moved] = [absorbed[int(i)] for i in owner[moved]]
+        counts: dict[int, list[int]] = {}
+        for k, kind in enumerate("np"):
+            ids, n = np.unique(owner[self.kinds == kind], return_counts=True)
+            for incident, count in zip(ids.tolist(), n.tolist(), strict=True):
+                counts.setdefault(incident, [0, 0])[k] = count
+        return {incident: (n, p) for incident, (n, p) in counts.items()}
+
     def prune(self, floor: float) -> None:
         """Leave out incidents last observed before ``floor``."""
         stale = [i for i, seen in self.last_seen.items() if seen < floor]

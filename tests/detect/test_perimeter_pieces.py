@@ -7,8 +7,8 @@ from datetime import timedelta
 from pytest import MonkeyPatch
 from sqlalchemy import Engine
 
-from geoops.detect import detection_pass
-from geoops.detect.detection_pass import PILE_FACTOR, SPARE_PIECES
+from geoops.detect import linking_pieces
+from geoops.detect.linking_pieces import PILE_FACTOR, SPARE_PIECES
 from tests.detect.test_detection_pass import LON, T0, detect, ingest, live_incidents, north, pixel, query
 from tests.detect.test_shape_cache import assert_cache_is_database
 
@@ -48,7 +48,7 @@ def test_pieces_pile_up_then_are_recut_and_the_fire_stays_one_incident(engine: E
 
 
 def test_a_pass_recuts_at_most_its_share_and_the_rest_waits(engine: Engine, monkeypatch: MonkeyPatch) -> None:
-    monkeypatch.setattr(detection_pass, "MOST_RECUT", 1)
+    monkeypatch.setattr(linking_pieces, "MOST_RECUT", 1)
     recut_in: list[set[int]] = []
     for step in range(STEPS):  # two fires 1 degree apart, growing alike: crowded in the same pass
         at = T0 + timedelta(hours=step)

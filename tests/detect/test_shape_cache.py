@@ -6,7 +6,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+import numpy as np
 import pytest
+import shapely
 import sqlalchemy as sa
 from sqlalchemy import Engine
 
@@ -101,3 +103,17 @@ def test_merged_and_re_cut_pieces_follow_the_survivor(engine: Engine) -> None:
     count = query(engine, "SELECT count(*) FROM incident_shapes WHERE incident_id = :b", b=b)[0][0]
     assert count == 0
     assert_cache_is_database(engine)
+
+
+def test_piece_counts_follow_this_pass_merges() -> None:
+    kinds = ["p", "n", "n", "g", "n", "p", "n"]
+    cache = shape_cache.ShapeCache(
+        token="t", generation=1, floor=0.0, max_id=7,
+        ids=np.arange(1, 8, dtype=np.int64),
+        incidents=np.array([1, 1, 1, 1, 2, 3, 3], dtype=np.int64),
+        kinds=np.array(kinds, dtype="<U1"),
+        geoms=np.array([shapely.Point(0, 0)] * 7, dtype=object),
+        last_seen={1: 0.0, 2: 0.0, 3: 0.0},
+    )  # fmt: skip
+    assert cache.piece_counts({}) == {1: (2, 1), 2: (1, 0), 3: (1, 1)}
+    assert cache.piece_counts({1: [3]}) == {1: (3, 2), 2: (1, 0)}  # 1 absorbed 3 in this pass

@@ -5,8 +5,7 @@
 -- pass (its sums per incident: the fresh_ and day_ arrays); the perimeter as the union of
 -- the perimeters so far with the new pixel footprints (every older footprint lies inside
 -- them), met in memory with its area and a point inside it; the ground evidence (reports, alarms: few, read through a partial index) for the
--- independent sources. The new footprints also join the incident's shapes that linking
--- measures to.
+-- independent sources.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
 -- equal-area (EPSG:6933), in hectares; growth is against the area before this pass. The
 -- UTC days hotspots were seen on and the box of their points grow the same way (they are
@@ -68,20 +67,6 @@ WITH fresh_days AS (
     LEFT JOIN sensor_alarms AS a ON a.id = e.alarm_id
     WHERE e.incident_id = ANY(:ids) AND e.hotspot_id IS NULL
     GROUP BY e.incident_id
-), new_shapes AS MATERIALIZED (
-    -- each incident's new footprints merged, computed in memory (detect/footprint_union.py:
-    -- boxes snapped to the 1e-6 degree grid the API serves, so their union stays on it)
-    SELECT n.incident_id, ST_GeomFromWKB(n.shape, 4326) AS shape
-    FROM unnest(CAST(:shape_incidents AS bigint[]), CAST(:shapes AS bytea[])) AS n(incident_id, shape)
-), parts AS (
-    -- the new footprints join the incident's indexed shapes as new pieces ('n'), merged
-    -- and cut to at most :part_vertices vertices (a few rows per incident, not one per
-    -- pixel): new hotspots measure to these, so a pass never re-reads or re-cuts a whole
-    -- perimeter (sql/compact_parts.sql re-cuts it once enough pieces have piled up)
-    INSERT INTO incident_shapes (incident_id, kind, geom)
-    SELECT s.incident_id, 'n', ST_Subdivide(s.shape, :part_vertices)
-    FROM new_shapes AS s
-    WHERE NOT ST_IsEmpty(s.shape)
 ), grown AS (
     -- each perimeter this pass changed, met with its new footprints and the perimeters it
     -- absorbed in memory, with its equal-area hectares and a point inside it
