@@ -17,7 +17,6 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -70,26 +69,29 @@ class Growth:
 class Share:
     """Some of the pass's components (their indices) and the union of their new footprints."""
 
-    components: range
+    components: list[int]
     union: Future[NewShapes]
 
 
 def start_union(labels: NDArray[np.int64], boxes: NDArray[np.float64]) -> list[Share]:
-    """The union of each component's boxes (``labels``: the component of each box, in
-    ascending order), in :data:`SHARES` worker threads with about as many boxes each."""
-    n = len(labels)
-    count = int(labels[-1]) + 1 if n else 0
-    # about n / SHARES boxes each, cut where a component begins
-    bounds = (
-        [0, *(int(labels[n * k // SHARES]) for k in range(1, SHARES)), count] if n else [0] * (SHARES + 1)
-    )
-    rows = np.searchsorted(labels, bounds).tolist()
-    shares = []
-    for (first, last), (lo, hi) in zip(pairwise(bounds), pairwise(rows), strict=True):
-        shares.append(
-            Share(range(first, last), _WORKERS.submit(union_by_incident, labels[lo:hi], boxes[lo:hi]))
+    """The union of each component's boxes (``labels``: the component of each box), in
+    :data:`SHARES` worker threads with about as many boxes each: the largest components
+    first, each to the share with the fewest boxes so far."""
+    sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
+    share_of = np.zeros(len(sizes), dtype=np.intp)
+    held = [0] * SHARES
+    for component in np.argsort(-sizes, kind="stable").tolist():
+        k = held.index(min(held))
+        share_of[component] = k
+        held[k] += int(sizes[component])
+    row_share = share_of[labels]
+    return [
+        Share(
+            np.flatnonzero(share_of == k).tolist(),
+            _WORKERS.submit(union_by_incident, labels[row_share == k], boxes[row_share == k]),
         )
-    return shares
+        for k in range(SHARES)
+    ]
 
 
 class Growing:
