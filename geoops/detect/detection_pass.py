@@ -221,8 +221,9 @@ def _attach(
     rows = np.array(assignment.rows, dtype=np.int64)
     incidents = np.array(assignment.incidents, dtype=np.int64)
     attach_evidence(assignment, evidence, session=session)
-    if assignment.partly is None:
-        return Added(growth.result(), sums_by_incident(incidents, rows, evidence, claimed.facts))
+    if assignment.partly is None:  # summed while the worker threads finish
+        sums = sums_by_incident(incidents, rows, evidence, claimed.facts)
+        return Added(growth.result(), sums)
     # some evidence was attached already (it never is while passes hold their lock): only
     # what this pass attached adds to a perimeter and to the figures
     mine = assignment.partly
