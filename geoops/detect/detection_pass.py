@@ -95,9 +95,9 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
         components = _link(claimed, params, shapes, session=session)
-        # each component's new footprints are merged in a worker thread from here on, while
-        # the database opens and merges incidents (one component becomes one incident); then,
-        # while it attaches the evidence, met with the perimeters so far (another thread)
+        # each component's new footprints are merged in two worker threads from here on,
+        # while the database opens and merges incidents (one component becomes one
+        # incident); then, while it attaches the evidence, met there with the perimeters so far
         union = _start_union(components, claimed.evidence)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session

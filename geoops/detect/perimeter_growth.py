@@ -141,7 +141,8 @@ def grow(new: NewShapes, so_far: dict[int, bytes], merged: dict[int, list[int]])
     ids = sorted(set(added) | {s for s, absorbed in merged.items() if any(a in so_far for a in absorbed)})
     if not ids:
         return Perimeters()
-    old = {i: shapely.from_wkb(w) for i, w in so_far.items()}
+    wanted = [j for i in ids for j in [i, *merged.get(i, [])] if j in so_far]  # this share's only
+    old = dict(zip(wanted, shapely.from_wkb([so_far[j] for j in wanted]), strict=True))
     plain = [i for i in ids if i not in merged and i in old and i in added]
     shapes = dict(
         zip(
