@@ -505,7 +505,7 @@ heat_source_candidates = Table(
 )
 Index("heat_source_candidates_geom_gist", heat_source_candidates.c.geom, postgresql_using="gist")
 
-# What new evidence measures to, per incident (held in memory by passes): the perimeter ST_Subdivide'd
+# What new evidence measures to, per incident (held in memory by passes): the perimeter cut
 # into small pieces ('p'), the pieces passes added since ('n'), and the points of reports
 # and alarms ('g').
 incident_shapes = Table(

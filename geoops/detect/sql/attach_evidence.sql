@@ -1,6 +1,6 @@
 -- New evidence attaches to its incident (each item supports one incident); a report's or
 -- an alarm's point joins the incident's indexed shapes as 'g' (hotspots reach the
--- incident's shapes through its perimeter parts, rebuilt after the refresh). A plain
+-- incident's shapes through its perimeter pieces, cut at the end of the pass). A plain
 -- insert: an item attached already fails it (detect/assignment.py then attaches the rest).
 WITH pairs AS (
     SELECT p.incident_id, p.kind, p.item, to_timestamp(p.t) AS observed_at
