@@ -112,7 +112,8 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     rows = _refresh(touched, assignment, added, session=session)
     # the pieces the next passes measure to and the priorities are computed in worker
     # threads while this connection runs the statements that need neither
-    pieces = start_cutting(added.growth, shapes.piece_counts(merged)) if shapes is not None else None
+    survivor_of = {a: s for s, absorbed in merged.items() for a in absorbed}
+    pieces = start_cutting(added.growth, shapes.piece_counts(survivor_of)) if shapes is not None else None
     scoring = start_scoring(touched, params.priority, session=session)
     grown = [r["id"] for r in rows if r["hotspot_count"] != r["previous_hotspot_count"]]
     session.execute(sa.text(load_sql("geoops.detect", "perimeter_history")), {"ids": grown})
@@ -130,7 +131,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), cut.params)
         changes = Changes(
             generation=shapes.generation + 1,
-            merged={a: s for s, absorbed in merged.items() for a in absorbed},
+            merged=survivor_of,
             recut=set(cut.recut),
             last_seen={r["id"]: r["last_seen"] for r in rows},
         )

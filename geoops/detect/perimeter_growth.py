@@ -137,7 +137,7 @@ def grow(new: NewShapes, so_far: dict[int, bytes], merged: dict[int, list[int]])
     absorbed an incident with a perimeter. ``so_far``: the WKB of each polygonal perimeter
     before the pass (of survivors and the incidents they absorbed too); ``merged``: survivor
     -> absorbed."""
-    added = {i: shapely.from_wkb(s) for i, s in zip(new.incidents, new.shapes, strict=True)}
+    added = dict(zip(new.incidents, shapely.from_wkb(new.shapes), strict=True))
     ids = sorted(set(added) | {s for s, absorbed in merged.items() if any(a in so_far for a in absorbed)})
     if not ids:
         return Perimeters()
@@ -157,18 +157,16 @@ def grow(new: NewShapes, so_far: dict[int, bytes], merged: dict[int, list[int]])
         pieces = [old[j] for j in [i, *merged.get(i, [])] if j in old] + ([added[i]] if i in added else [])
         shapes[i] = pieces[0] if len(pieces) == 1 else shapely.union_all(pieces)
     result = _multi(_array([shapes[i] for i in ids]))
-    empty = shapely.is_empty(result)
-    inside = shapely.get_coordinates(shapely.point_on_surface(result[~empty]))
-    xs: list[float | None] = [None] * len(ids)
-    ys: list[float | None] = [None] * len(ids)
-    for k, (x, y) in zip(np.flatnonzero(~empty).tolist(), inside.tolist(), strict=True):
-        xs[k], ys[k] = x, y
+    empty = shapely.is_empty(result).tolist()
+    inside = shapely.get_coordinates(shapely.point_on_surface(result)).tolist()  # none for an empty one
+    points = iter(inside)
+    xy = [(None, None) if e else next(points) for e in empty]
     return Perimeters(
         incidents=ids,
-        shapes=[None if e else bytes(w) for e, w in zip(empty.tolist(), shapely.to_wkb(result), strict=True)],
+        shapes=[None if e else bytes(w) for e, w in zip(empty, shapely.to_wkb(result), strict=True)],
         hectares=(equal_area_m2(result) / 10_000.0).tolist(),
-        inside_x=xs,
-        inside_y=ys,
+        inside_x=[x for x, _ in xy],
+        inside_y=[y for _, y in xy],
     )
 
 

@@ -78,10 +78,7 @@ class ShapeCache:
 
     def apply(self, changes: Changes) -> None:
         # merges first: a survivor re-cut in the same pass lost the pieces it took over too
-        incidents = self.incidents.copy()
-        if changes.merged:
-            moved = np.isin(incidents, np.array(list(changes.merged), dtype=np.int64))
-            incidents[moved] = [changes.merged[int(i)] for i in incidents[moved]]
+        incidents = _owners(self.incidents, changes.merged)
         keep = ~(np.isin(incidents, list(changes.recut)) & (self.kinds != "g"))
         self.ids = np.concatenate([self.ids[keep], changes.ids])
         self.incidents = np.concatenate([incidents[keep], changes.incidents])
@@ -94,21 +91,12 @@ class ShapeCache:
         self.generation = changes.generation
         self._tree = self._bounds = None
 
-    def piece_counts(self, merged: dict[int, list[int]]) -> dict[int, tuple[int, int]]:
+    def piece_counts(self, survivor_of: dict[int, int]) -> dict[int, tuple[int, int]]:
         """The new ('n') and cut ('p') pieces each incident holds, an incident that absorbed
-        others in this pass (``merged``: survivor -> absorbed) with theirs."""
-        owner = self.incidents
-        if merged:
-            absorbed = {a: s for s, ids in merged.items() for a in ids}
-            moved = np.isin(owner, np.fromiter(absorbed, dtype=np.int64))
-            owner = owner.copy()
-            owner[moved] = [absorbed[int(i)] for i in owner[moved]]
-        counts: dict[int, list[int]] = {}
-        for k, kind in enumerate("np"):
-            ids, n = np.unique(owner[self.kinds == kind], return_counts=True)
-            for incident, count in zip(ids.tolist(), n.tolist(), strict=True):
-                counts.setdefault(incident, [0, 0])[k] = count
-        return {incident: (n, p) for incident, (n, p) in counts.items()}
+        others in this pass (``survivor_of``: absorbed -> survivor) with theirs."""
+        owner = _owners(self.incidents, survivor_of)
+        new, cut = _counts(owner[self.kinds == "n"]), _counts(owner[self.kinds == "p"])
+        return {i: (new.get(i, 0), cut.get(i, 0)) for i in new.keys() | cut.keys()}
 
     def prune(self, floor: float) -> None:
         """Leave out incidents last observed before ``floor``."""
@@ -121,6 +109,25 @@ class ShapeCache:
                 del self.last_seen[incident]
             self._tree = self._bounds = None
         self.floor = floor
+
+
+def _owners(incidents: NDArray[np.int64], survivor_of: dict[int, int]) -> NDArray[np.int64]:
+    """Each piece's incident, those of incidents merged away (``survivor_of``: absorbed ->
+    survivor) their survivor's."""
+    if not survivor_of:
+        return incidents
+    absorbed = np.fromiter(survivor_of, dtype=np.int64, count=len(survivor_of))
+    order = np.argsort(absorbed)
+    absorbed = absorbed[order]
+    survivors = np.fromiter(survivor_of.values(), dtype=np.int64, count=len(survivor_of))[order]
+    at = np.minimum(np.searchsorted(absorbed, incidents), len(absorbed) - 1)
+    moved = absorbed[at] == incidents
+    return np.where(moved, survivors[at], incidents)
+
+
+def _counts(ids: NDArray[np.int64]) -> dict[int, int]:
+    values, counts = np.unique(ids, return_counts=True)
+    return dict(zip(values.tolist(), counts.tolist(), strict=True))
 
 
 _CACHES: dict[str, ShapeCache] = {}

@@ -22,6 +22,7 @@ SELECT i.id, i.hotspot_count, i.first_observed_at, i.last_observed_at, i.max_frp
        max(h.frp) AS frp, min(h.ingested_at) AS first_ingested,
        ST_Area(ST_Transform(ST_Union(h.footprint), 6933)) / 10000.0 AS union_ha,
        bool_and(ST_Covers(ST_Buffer(i.geom, 1e-6), h.footprint)) AS inside,
+       ST_Contains(i.geom, i.centroid) AS centred,
        i.hotspot_days,
        array_agg(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date ORDER BY (h.observed_at AT TIME ZONE 'UTC')::date)
            AS days,
@@ -42,6 +43,7 @@ def assert_figures_are_those_of_all_evidence(engine: Engine) -> int:
         assert r.max_frp == r.frp and r.first_ingested_at == r.first_ingested, r.id
         assert r.area_ha == pytest.approx(r.union_ha, rel=1e-3), r.id
         assert r.inside, r.id
+        assert r.centred, r.id  # the point inside the perimeter, however it grew
         assert r.hotspot_days == r.days and r.spots_box == r.points_box, r.id
     return len(rows)
 

@@ -111,3 +111,14 @@ def test_shares_grown_in_the_worker_threads_add_up_to_one_grow_of_all() -> None:
     for incident, shape in zip(whole.incidents, whole.shapes, strict=True):
         assert shapely.equals(shapely.from_wkb(ours[incident]), shapely.from_wkb(shape))
     assert shapely.area(shapely.from_wkb(ours[40])) > shapely.area(shapely.from_wkb(so_far[40]))  # with 41's
+
+
+def test_an_empty_perimeter_is_sent_as_none_and_the_others_keep_their_points() -> None:
+    new = NewShapes([3, 4], [wkb(shapely.MultiPolygon()), wkb(shapely.box(30.0, 60.0, 30.01, 60.01))])
+    grown = grow(new, {}, {})
+    assert grown.incidents == [3, 4]
+    assert grown.shapes[0] is None and grown.inside_x[0] is None and grown.inside_y[0] is None
+    assert grown.hectares[0] == 0.0
+    x, y = grown.inside_x[1], grown.inside_y[1]
+    assert x is not None and y is not None
+    assert shapely.contains(shapely.box(30.0, 60.0, 30.01, 60.01), shapely.Point(x, y))

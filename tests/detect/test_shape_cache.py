@@ -116,4 +116,4 @@ def test_piece_counts_follow_this_pass_merges() -> None:
         last_seen={1: 0.0, 2: 0.0, 3: 0.0},
     )  # fmt: skip
     assert cache.piece_counts({}) == {1: (2, 1), 2: (1, 0), 3: (1, 1)}
-    assert cache.piece_counts({1: [3]}) == {1: (3, 2), 2: (1, 0)}  # 1 absorbed 3 in this pass
+    assert cache.piece_counts({3: 1}) == {1: (3, 2), 2: (1, 0)}  # 1 absorbed 3 in this pass

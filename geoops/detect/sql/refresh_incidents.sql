@@ -4,8 +4,8 @@
 -- absorbed in this pass (:survivors / :absorbed pairs) and the evidence attached in this
 -- pass (its sums per incident: the fresh_ and day_ arrays); the perimeter as the union of
 -- the perimeters so far with the new pixel footprints (every older footprint lies inside
--- them), met in memory with its area and a point inside it; the ground evidence (reports, alarms: few, read through a partial index) for the
--- independent sources.
+-- them), met in memory with its area and a point inside it; the ground evidence (reports,
+-- alarms: few, read through a partial index) for the independent sources.
 -- A ground-only incident's geometry is a point, the middle of its ground evidence. Area is
 -- equal-area (EPSG:6933), in hectares; growth is against the area before this pass. The
 -- UTC days hotspots were seen on and the box of their points grow the same way (they are
@@ -132,7 +132,9 @@ SET hotspot_count = s.hotspots,
     spots_box = s.spots_box,
     geom = coalesce(s.perimeter, s.ground_point, old.geom),
     -- a perimeter only grows, so the point inside it before the pass is inside it still
-    centroid = coalesce(s.inside, CASE WHEN s.perimeter IS NOT NULL THEN coalesce(old.centroid, ST_PointOnSurface(s.perimeter)) END,
+    centroid = coalesce(s.inside,
+                        CASE WHEN s.perimeter IS NOT NULL
+                             THEN coalesce(old.centroid, ST_PointOnSurface(s.perimeter)) END,
                         s.ground_point, old.centroid),
     area_ha = s.ha,
     growth_ha = s.ha - old.area_ha,
