@@ -156,17 +156,13 @@ def _halved(distance_km: float, half_km: float) -> float:
 
 
 def _population_factor(population: int | None, params: PriorityParams) -> float:
-    """0.5 for a small or unknown population, rising on a log scale to 1 for a large one."""
-    known = np.array([np.nan if population is None else population], dtype=np.float64)
-    return float(_population_factors(known, params)[0])
-
-
-def _population_factors(population: NDArray[np.float64], params: PriorityParams) -> NDArray[np.float64]:
-    """:func:`_population_factor` of many populations at once (NaN: unknown)."""
+    """0.5 for a small or unknown population, rising on a log scale to 1 for a large one
+    (plain floats: called for every listed settlement of every incident; :func:`threat_weights`
+    is the same rule on arrays, tested equal)."""
     small, large = params.population_range
-    known = np.nan_to_num(population, nan=0.0)
-    rise = np.log(np.maximum(known, small) / small) / math.log(large / small)
-    return np.where(known <= small, 0.5, 0.5 + 0.5 * np.minimum(1.0, rise))
+    if population is None or population <= small:
+        return 0.5
+    return 0.5 + 0.5 * min(1.0, math.log(population / small) / math.log(large / small))
 
 
 def _threat(settlement: Settlement, params: PriorityParams) -> float:
@@ -178,10 +174,13 @@ def _threat(settlement: Settlement, params: PriorityParams) -> float:
 def threat_weights(params: PriorityParams) -> Weigh:
     """:func:`_threat` of many candidates at once, from their metres and populations (NaN
     unknown): what picks the one settlement a priority weighs among an incident's nearest."""
+    small, large = params.population_range
 
     def threats(metres: NDArray[np.float64], population: NDArray[np.float64]) -> NDArray[np.float64]:
-        decay = np.power(0.5, metres / 1000.0 / params.settlement_half_km)  # as _halved
-        return _population_factors(population, params) * decay
+        known = np.nan_to_num(population, nan=0.0)
+        rise = np.log(np.maximum(known, small) / small) / math.log(large / small)
+        factor = np.where(known <= small, 0.5, 0.5 + 0.5 * np.minimum(1.0, rise))
+        return factor * np.power(0.5, metres / 1000.0 / params.settlement_half_km)
 
     return threats
 
