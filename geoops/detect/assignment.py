@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from geoops.detect.claims import ALARM, HOTSPOT, REPORT, Evidence
 from geoops.detect.components import Component
 from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import float8_array, int8_array
 from geoops.store.sqlfiles import load_sql
 
 
@@ -80,10 +81,10 @@ def _insert(
     session.execute(
         sa.text(load_sql("geoops.detect", "attach_evidence")),
         {
-            "incidents": array_literal(incidents.tolist()),
+            "incidents": int8_array(incidents),
             "kinds": array_literal(evidence.kinds[rows].tolist()),
-            "items": array_literal(evidence.ids[rows].tolist()),
-            "t": array_literal(evidence.times[rows].tolist()),
+            "items": int8_array(evidence.ids[rows]),
+            "t": float8_array(evidence.times[rows]),
         },
     )
 

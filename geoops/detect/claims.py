@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.detect.static_areas import StaticAreas, static_areas
-from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import int8_array
 from geoops.store.sqlfiles import load_sql
 
 HOTSPOT, REPORT, ALARM = "h", "r", "a"
@@ -154,9 +154,9 @@ def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
     mark_all, mark_static = load_sql("geoops.detect", "mark_seen").split(";")
     raw: Any = session.connection().connection.driver_connection  # this transaction's
     with raw.pipeline():
-        raw.execute(mark_all, {"ids": array_literal(seen.ids)})
+        raw.execute(mark_all, {"ids": int8_array(seen.ids)})
         if seen.static_ids:
-            values = {"static_ids": array_literal(seen.static_ids), "reasons": seen.reasons}
+            values = {"static_ids": int8_array(seen.static_ids), "reasons": seen.reasons}
             raw.execute(mark_static, values)
         yield
 

@@ -31,7 +31,7 @@ from geoops.detect.perimeter_growth import Growing, Growth, Share, grow, start_g
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
 from geoops.domain import DetectionResult
-from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import int8_array
 from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
@@ -202,7 +202,7 @@ def _perimeters_so_far(touched: list[int], *, session: Session) -> dict[int, byt
             "SELECT id, ST_AsBinary(geom) FROM incidents "
             "WHERE id = ANY(CAST(:ids AS bigint[])) AND ST_Dimension(geom) = 2"
         ),
-        {"ids": array_literal(touched)},
+        {"ids": int8_array(touched)},
     )
     return {i: bytes(w) for i, w in rows.all()}
 

@@ -12,27 +12,33 @@ and the box of all the evidence's shapes, for jurisdiction links.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
 from geoops.detect.claims import HOTSPOT, Evidence, Facts
-from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import PackedArray, float8_array, int8_array
 
 DAY_S = 86_400
+DAYS_SPAN = 1 << 20  # a pass's hotspots span fewer days than this (2,870 years)
 FRESH = ("incidents", "hotspots", "first", "last", "ingested", "frp", "confidence", "mid_x", "mid_y",
          "x0", "y0", "x1", "y1")  # fmt: skip
+COUNTED = ("incidents", "hotspots")  # bigint; the others float8
 
 
 @dataclass(frozen=True)
 class Sums:
     """What attached evidence adds, per incident: the refresh's ``fresh_*`` and ``day_*``
-    parameters (array literals), and the box of the evidence's shapes (footprints, points)
+    parameters (binary arrays), and the box of the evidence's shapes (footprints, points)
     as ``(incident, xmin, ymin, xmax, ymax)``, what jurisdiction links are tested from."""
 
-    params: dict[str, str] = field(
-        default_factory=lambda: {f"fresh_{n}": "{}" for n in FRESH} | {"day_incidents": "{}", "days": "{}"}
+    params: Mapping[str, PackedArray] = field(
+        default_factory=lambda: (
+            {f"fresh_{n}": int8_array([]) if n in COUNTED else float8_array([]) for n in FRESH}
+            | {"day_incidents": int8_array([]), "days": int8_array([])}
+        )
     )
     boxes: list[tuple[int, float, float, float, float]] = field(default_factory=list)
 
@@ -54,31 +60,29 @@ def sums_by_incident(
     with np.errstate(invalid="ignore", divide="ignore"):  # no hotspot: NaN, sent as NULL
         mid_x = np.add.reduceat(np.nan_to_num(lon), starts) / count
         mid_y = np.add.reduceat(np.nan_to_num(lat), starts) / count
-    days = np.unique(np.column_stack([incidents[hot], np.floor(times[hot] / DAY_S).astype(np.int64)]), axis=0)
+    # each (incident, UTC day) once, as one number (np.unique on rows sorts several times slower)
+    day = np.floor(times[hot] / DAY_S).astype(np.int64)
+    first_day = int(day.min(initial=0))
+    day_keys = np.unique(incidents[hot] * DAYS_SPAN + (day - first_day))
     ids = incidents[starts]
     low = np.minimum.reduceat(evidence.boxes[rows, :2], starts, axis=0)
     high = np.maximum.reduceat(evidence.boxes[rows, 2:], starts, axis=0)
     params = {
-        "fresh_incidents": array_literal(ids.tolist()),
-        "fresh_hotspots": array_literal(count.tolist()),
-        "fresh_first": _floats(np.minimum.reduceat(times, starts)),
-        "fresh_last": _floats(np.maximum.reduceat(times, starts)),
-        "fresh_ingested": _floats(np.fmin.reduceat(facts.ingested[rows], starts)),
-        "fresh_frp": _floats(np.fmax.reduceat(facts.frp[rows], starts)),
-        "fresh_confidence": _floats(np.fmax.reduceat(facts.confidence[rows], starts)),
-        "fresh_mid_x": _floats(mid_x),
-        "fresh_mid_y": _floats(mid_y),
-        "fresh_x0": _floats(np.fmin.reduceat(lon, starts)),
-        "fresh_y0": _floats(np.fmin.reduceat(lat, starts)),
-        "fresh_x1": _floats(np.fmax.reduceat(lon, starts)),
-        "fresh_y1": _floats(np.fmax.reduceat(lat, starts)),
-        "day_incidents": array_literal(days[:, 0].tolist()),
-        "days": array_literal(days[:, 1].tolist()),
+        "fresh_incidents": int8_array(ids),
+        "fresh_hotspots": int8_array(count),
+        "fresh_first": float8_array(np.minimum.reduceat(times, starts)),
+        "fresh_last": float8_array(np.maximum.reduceat(times, starts)),
+        "fresh_ingested": float8_array(np.fmin.reduceat(facts.ingested[rows], starts)),
+        "fresh_frp": float8_array(np.fmax.reduceat(facts.frp[rows], starts)),
+        "fresh_confidence": float8_array(np.fmax.reduceat(facts.confidence[rows], starts)),
+        "fresh_mid_x": float8_array(mid_x),
+        "fresh_mid_y": float8_array(mid_y),
+        "fresh_x0": float8_array(np.fmin.reduceat(lon, starts)),
+        "fresh_y0": float8_array(np.fmin.reduceat(lat, starts)),
+        "fresh_x1": float8_array(np.fmax.reduceat(lon, starts)),
+        "fresh_y1": float8_array(np.fmax.reduceat(lat, starts)),
+        "day_incidents": int8_array(day_keys // DAYS_SPAN),
+        "days": int8_array(day_keys % DAYS_SPAN + first_day),
     }
     boxes = [(i, *lo, *hi) for i, lo, hi in zip(ids.tolist(), low.tolist(), high.tolist(), strict=True)]
     return Sums(params, boxes)
-
-
-def _floats(values: NDArray[np.float64]) -> str:
-    """Floats as an array literal, NaN (no value) as NULL; ``repr`` keeps every bit."""
-    return array_literal([None if np.isnan(v) else v for v in values.tolist()])

@@ -24,7 +24,7 @@ import shapely
 from geoops.detect.perimeter_growth import Growth
 from geoops.detect.subdivide import subdivide
 from geoops.store.array_literals import array_literal
-from geoops.store.binary_arrays import BinaryArray
+from geoops.store.binary_arrays import BinaryArray, int8_array
 
 PART_VERTICES = 128  # pieces with tight boxes; measured in memory, cut 2x faster than at 32
 PILE_FACTOR, SPARE_PIECES = 4, 32  # new pieces beyond 4x the last cut, plus 32, and a perimeter is re-cut
@@ -46,8 +46,8 @@ class Pieces:
     @property
     def params(self) -> dict[str, Any]:
         return {
-            "recut": array_literal(self.recut),
-            "piece_incidents": array_literal(self.incidents),
+            "recut": int8_array(self.recut),
+            "piece_incidents": int8_array(self.incidents),
             "piece_kinds": array_literal(self.kinds),
             "piece_shapes": BinaryArray(self.shapes),
         }

@@ -25,8 +25,7 @@ from numpy.typing import NDArray
 from pyproj import Transformer
 
 from geoops.detect.footprint_union import NewShapes, union_by_incident
-from geoops.store.array_literals import array_literal
-from geoops.store.binary_arrays import BinaryArray
+from geoops.store.binary_arrays import BinaryArray, float8_array, int8_array
 
 EQUAL_AREA_EPSG = 6933  # EASE-Grid 2.0: equal-area on the ellipsoid, as the refresh measured before
 SHARES = 2  # worker threads, one share of the components each: the machine's two cores
@@ -48,11 +47,11 @@ class Perimeters:
     @property
     def params(self) -> dict[str, Any]:
         return {
-            "grown_incidents": array_literal(self.incidents),
+            "grown_incidents": int8_array(self.incidents),
             "grown_shapes": BinaryArray(self.shapes),
-            "grown_ha": array_literal(self.hectares),
-            "grown_x": array_literal(self.inside_x),
-            "grown_y": array_literal(self.inside_y),
+            "grown_ha": float8_array(self.hectares),
+            "grown_x": float8_array(np.array(self.inside_x, dtype=np.float64)),
+            "grown_y": float8_array(np.array(self.inside_y, dtype=np.float64)),
         }
 
 

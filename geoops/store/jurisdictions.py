@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from geoops.domain import RowError
 from geoops.errors import InvalidInput
-from geoops.store.array_literals import array_literal
+from geoops.store.binary_arrays import float8_array, int8_array
 from geoops.store.sqlfiles import load_sql
 
 STAGE = (
@@ -209,10 +209,13 @@ def extend_incident_jurisdictions(
     incidents to their survivors. Equivalent to recomputing them, at the cost of the new evidence."""
     session.execute(sa.select(sa.func.pg_advisory_xact_lock(LINKS_LOCK_KEY)))
     columns = list(zip(*new_boxes, strict=True)) if new_boxes else [()] * 5
-    values = {"ids": incident_ids, "absorbed": absorbed, "box_incidents": array_literal(columns[0])}
+    values: dict[str, object] = {
+        "ids": incident_ids,
+        "absorbed": absorbed,
+        "box_incidents": int8_array(columns[0]),
+    }
     values |= {
-        name: array_literal(column)
-        for name, column in zip(("x0", "y0", "x1", "y1"), columns[1:], strict=True)
+        name: float8_array(column) for name, column in zip(("x0", "y0", "x1", "y1"), columns[1:], strict=True)
     }
     for statement in load_sql("geoops.store", "extend_incident_jurisdictions").split(";"):
         session.execute(sa.text(statement), values)
