@@ -99,8 +99,8 @@ def claim_new_evidence(
             {"names": [heat_layer, *water_layers]},
         ).all()
     )
-    hotspots = _columns(
-        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit}), ordered=True
+    hotspots = _packed_columns(
+        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit})
     )
     areas = static_areas(
         layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
@@ -161,16 +161,28 @@ def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
         yield
 
 
-def _columns(result: sa.Result[Any], *, ordered: bool = False) -> dict[str, NDArray[Any]]:
+def _columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
     """A result as one array per column, rows in id order (``UPDATE ... RETURNING`` keeps
-    none, a SELECT ``ordered`` by id has it). Rows are turned into plain tuples first: numpy
-    probing a SQLAlchemy row for the array protocol raises and catches an exception per row."""
+    none). Rows are turned into plain tuples first: numpy probing a SQLAlchemy row for the
+    array protocol raises and catches an exception per row."""
     names = list(result.keys())
-    rows = [tuple(row) for row in result.all()]
-    if not ordered:
-        rows.sort()
+    rows = sorted(tuple(row) for row in result.all())
     columns = list(zip(*rows, strict=True)) if rows else [()] * len(names)
     return {name: np.array(values) for name, values in zip(names, columns, strict=True)}
+
+
+def _packed_columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
+    """The one row of ``sql/claim_hotspots.sql`` as arrays: ``id`` big-endian 8-byte
+    integers, the other columns 8-byte floats (NaN for NULL), rows in id order."""
+    row = result.mappings().one()
+    columns = {
+        name: np.frombuffer(bytes(packed or b""), ">i8" if name == "id" else ">f8").astype(
+            np.int64 if name == "id" else np.float64
+        )
+        for name, packed in row.items()
+    }
+    order = np.argsort(columns["id"], kind="stable")  # already so: the claim sorts them
+    return {name: values[order] for name, values in columns.items()}
 
 
 def _floats(values: NDArray[Any]) -> NDArray[np.float64]:
