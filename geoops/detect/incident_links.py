@@ -50,7 +50,8 @@ def near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
 
     An item meets a few pieces of each incident near it, and one within reach is enough:
     each (item, incident) first tries the piece whose box is nearest, and only the pairs
-    that fail try the others, so most pieces are never measured exactly."""
+    that fail try the others, so most pieces are never measured exactly. A tried piece
+    that overlaps the item's box is not measured at all."""
     if not len(shapes.geoms):
         return no_pairs()
     search_m = reach.search_m(evidence)
@@ -63,15 +64,26 @@ def near_pieces(evidence: Evidence, reach: Reach, shapes: ShapeCache) -> Pairs:
     near = gap <= search_m[row] * 1.01 + 10.0
     row, piece, boxes, gap = row[near], piece[near], boxes[near], gap[near]
     key = shapes.incidents[piece] * len(evidence) + row  # one number per (incident, item)
-    order = np.lexsort((gap, key))
+    # by key, then by gap (a gap is under 1e4 m: one float sort instead of np.lexsort's two)
+    order = np.argsort(key * 16384.0 + np.minimum(gap, 16000.0))
     first = np.ones(len(order), dtype=bool)
     first[1:] = key[order][1:] != key[order][:-1]
     tried = order[first]
-    found = _within(shapes.geoms[piece[tried]], boxes[tried], search_m[row[tried]])
+    found = _touching(shapes.geoms[piece[tried]], boxes[tried])
+    away = tried[~found]
+    found[~found] = _within(shapes.geoms[piece[away]], boxes[away], search_m[row[away]])
     rest = order[~first & ~np.isin(key[order], key[tried[found]])]
     found_rest = _within(shapes.geoms[piece[rest]], boxes[rest], search_m[row[rest]])
     keys = np.unique(np.concatenate([key[tried[found]], key[rest[found_rest]]]))
     return np.column_stack([keys % len(evidence), keys // len(evidence)]).astype(np.int64)
+
+
+def _touching(pieces: NDArray[np.object_], boxes: NDArray[np.float64]) -> NDArray[np.bool_]:
+    """Whether each piece meets its box (distance 0, in any units): most new hotspots of a
+    growing fire overlap a piece of its perimeter, and the piece, prepared once and kept
+    so in the cache, answers that far faster than a distance."""
+    shapely.prepare(pieces)  # a no-op for the pieces prepared by earlier passes
+    return np.asarray(shapely.intersects(pieces, shapely.box(*boxes.T)), dtype=bool)
 
 
 def _within(
