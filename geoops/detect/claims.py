@@ -56,9 +56,11 @@ class Facts:
 
 @dataclass(frozen=True)
 class Seen:
-    """The claimed hotspots to mark seen, and the static ones found in memory with their reason."""
+    """What marks the claimed hotspots seen: the watermark up to which ids are claimed
+    (None: the claim took none), and the static ones with their reason (a FIRMS type not
+    written yet, a heat source or water found in memory)."""
 
-    ids: list[int] = field(default_factory=list)
+    watermark: int | None = None
     static_ids: list[int] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
 
@@ -90,22 +92,26 @@ def claim_new_evidence(
     session: Session,
 ) -> Claimed:
     """Take up to ``limit`` unseen rows of each kind: reports and alarms are marked seen
-    here (non-fire reports only that), hotspots read, with the reason each static one is
-    not a fire (FIRMS type in SQL, heat sources and water in memory), for
-    :func:`marking_seen` to write while the pass links them."""
+    here (non-fire reports only that), hotspots read above the watermark (up to the
+    highest id no running insert can still precede: see migration 0018), with the reason
+    each static one is not a fire (FIRMS type, heat sources and water, found in memory),
+    for :func:`marking_seen` to write while the pass links them."""
     layers: dict[str, int] = dict(
         session.execute(
             sa.text("SELECT name, id FROM layers WHERE name = ANY(:names)"),
             {"names": [heat_layer, *water_layers]},
         ).all()
     )
+    top = session.execute(sa.text("SELECT hotspots_settled_top()")).scalar_one()
     hotspots = _packed_columns(
-        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit})
+        session.execute(sa.text(load_sql("geoops.detect", "claim_hotspots")), {"limit": limit, "top": top})
     )
     areas = static_areas(
         layers.get(heat_layer, -1), [layers[name] for name in water_layers if name in layers], session=session
     )
-    static, seen = _static(hotspots, areas, heat_radius_m)
+    full = len(hotspots["id"]) >= limit  # more may wait below the top: up to the last one taken
+    watermark = int(hotspots["id"][-1]) if full else int(top)
+    static, seen = _static(hotspots, areas, heat_radius_m, watermark)
     hotspots["fire"] = ~static
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
@@ -137,24 +143,24 @@ def claim_new_evidence(
 
 
 def mark_seen(seen: Seen, *, session: Session) -> None:
-    """Mark the claimed hotspots seen, with nothing to do meanwhile."""
+    """Mark the claimed hotspots seen (:func:`marking_seen`), with nothing to do meanwhile."""
     with marking_seen(seen, session=session):
         pass
 
 
 @contextmanager
 def marking_seen(seen: Seen, *, session: Session) -> Iterator[None]:
-    """Mark the claimed hotspots seen (``sql/mark_seen.sql``) while the caller computes: the
-    statements go to the server at once in a psycopg pipeline and are awaited on leaving,
-    so the database writes thousands of rows while Python links them. The caller must not
+    """Mark the claimed hotspots seen (``sql/mark_seen.sql``: the watermark moved, the
+    static ones given their reason) while the caller computes: the statements go to the
+    server at once in a psycopg pipeline and are awaited on leaving. The caller must not
     use ``session`` inside."""
-    if not seen.ids:
+    if seen.watermark is None:
         yield
         return
-    mark_all, mark_static = load_sql("geoops.detect", "mark_seen").split(";")
+    move, mark_static = load_sql("geoops.detect", "mark_seen").split(";")
     raw: Any = session.connection().connection.driver_connection  # this transaction's
     with raw.pipeline():
-        raw.execute(mark_all, {"ids": int8_array(seen.ids)})
+        raw.execute(move, {"watermark": seen.watermark})
         if seen.static_ids:
             values = {"static_ids": int8_array(seen.static_ids), "reasons": seen.reasons}
             raw.execute(mark_static, values)
@@ -191,16 +197,24 @@ def _floats(values: NDArray[Any]) -> NDArray[np.float64]:
 
 
 def _static(
-    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float
+    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float, watermark: int | None
 ) -> tuple[NDArray[np.bool_], Seen]:
-    """Which claimed hotspots are not fires (static already: a FIRMS type, read in SQL),
-    the heat-source and water ones found here; and what marking them seen writes."""
-    static = hotspots["static"].astype(bool)
+    """Which claimed hotspots are not fires: static already (a reason written before), a
+    FIRMS type 1 volcano, 2 other static land source or 3 offshore, and the heat-source
+    and water ones found here; and what marking them seen writes."""
+    reasoned = hotspots["reasoned"] != 0
+    firms = np.isin(hotspots["fire_type"], (1.0, 2.0, 3.0))
+    static = reasoned | firms
     open_rows = np.flatnonzero(~static)
-    lon = hotspots["lon"][open_rows].astype(np.float64)
-    lat = hotspots["lat"][open_rows].astype(np.float64)
-    reasons = np.array(areas.reasons(lon, lat, heat_radius_m), dtype=object)
+    reasons = np.array(
+        areas.reasons(hotspots["lon"][open_rows], hotspots["lat"][open_rows], heat_radius_m), dtype=object
+    )
     found = reasons.astype(bool)  # None: a fire as far as these layers know
     static[open_rows[found]] = True
+    typed = np.flatnonzero(firms & ~reasoned)
     ids = hotspots["id"]
-    return static, Seen(ids.tolist(), ids[open_rows[found]].tolist(), reasons[found].tolist())
+    return static, Seen(
+        watermark,
+        [*ids[typed].tolist(), *ids[open_rows[found]].tolist()],
+        [*(f"firms_type_{int(t)}" for t in hotspots["fire_type"][typed]), *reasons[found].tolist()],
+    )

@@ -66,7 +66,6 @@ hotspots = Table(
     Column("fire_type", SmallInteger),
     Column("version", String(16)),
     Column("ingested_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    Column("detected_at", DateTime(timezone=True)),
     Column("static_reason", String(32)),  # not a fire: firms_type_N, heat_source or water
     UniqueConstraint(
         "satellite",
@@ -81,11 +80,6 @@ hotspots = Table(
 # Append-only time series: BRIN is nearly free to maintain during bulk ingest.
 Index("hotspots_observed_at_brin", hotspots.c.observed_at, postgresql_using="brin")
 Index("hotspots_geom_brin", hotspots.c.geom, postgresql_using="brin")
-Index(
-    "hotspots_undetected",
-    hotspots.c.id,
-    postgresql_where=hotspots.c.detected_at.is_(None),
-)
 
 incidents = Table(
     "incidents",
@@ -520,12 +514,15 @@ incident_shapes = Table(
 )
 Index("incident_shapes_incident", incident_shapes.c.incident_id)
 
-# How many detection passes have committed: in-memory shape caches check it (0013).
+# How many detection passes have committed: in-memory shape caches check it (0013); the
+# hotspots passes have claimed (0018).
 detection_state = Table(
     "detection_state",
     metadata,
     Column("id", SmallInteger, primary_key=True, server_default=text("1")),
     Column("generation", BigInteger, nullable=False, server_default=text("0")),
+    # hotspots with ids up to here are claimed by a pass (0018)
+    Column("hotspot_watermark", BigInteger, nullable=False, server_default=text("0")),
     CheckConstraint("id = 1", name="detection_state_one_row"),
 )
 
