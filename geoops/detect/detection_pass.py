@@ -29,7 +29,14 @@ from geoops.detect.incident_links import links_to_incidents, near_pieces
 from geoops.detect.linking_pieces import start_cutting
 from geoops.detect.perimeter_growth import Growing, Growth, Share, grow, start_growth, start_union
 from geoops.detect.priority import PriorityParams, start_scoring
-from geoops.detect.shape_cache import Changes, ShapeCache, begin_pass, shapes_for, stage_changes
+from geoops.detect.shape_cache import (
+    Changes,
+    ShapeCache,
+    begin_pass,
+    new_ground_points,
+    shapes_for,
+    stage_changes,
+)
 from geoops.domain import DetectionResult
 from geoops.store.binary_arrays import int8_array
 from geoops.store.jurisdictions import extend_incident_jurisdictions
@@ -127,15 +134,18 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     # learning needs no priority either; its events follow the incidents' own
     candidates = propose_heat_source_candidates(created + updated, params.candidates, session=session)
     if shapes is not None and pieces is not None:
+        ground = new_ground_points(shapes, session=session)  # before the pieces join them
         cut = pieces.result()
-        session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), cut.params)
+        stored = session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), cut.params).scalar_one()
         changes = Changes(
             generation=shapes.generation + 1,
             merged=survivor_of,
             recut=set(cut.recut),
             last_seen={r["id"]: r["last_seen"] for r in rows},
         )
-        stage_changes(shapes, changes, session=session)
+        cut_pieces = (np.array(stored, dtype=np.int64), np.array(cut.incidents, dtype=np.int64),
+                      np.array(cut.kinds, dtype="<U1"), cut.geoms)  # fmt: skip
+        stage_changes(shapes, changes, ground, cut_pieces)
     scores = scoring.store(session=session)
     for row in rows:  # the events carry the scores just written
         row["priority"], row["priority_score"] = scores[row["id"]]

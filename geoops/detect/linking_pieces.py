@@ -20,6 +20,7 @@ from typing import Any
 
 import numpy as np
 import shapely
+from numpy.typing import NDArray
 
 from geoops.detect.perimeter_growth import Growth
 from geoops.detect.subdivide import subdivide
@@ -35,13 +36,14 @@ _WORKER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="geoops-pieces")
 
 @dataclass(frozen=True)
 class Pieces:
-    """The pieces a pass adds (incident, kind, WKB), and the incidents re-cut whose earlier
-    'p' and 'n' pieces they replace."""
+    """The pieces a pass adds (incident, kind, WKB, and the shapes themselves for the
+    cache), and the incidents re-cut whose earlier 'p' and 'n' pieces they replace."""
 
     incidents: list[int] = field(default_factory=list)
     kinds: list[str] = field(default_factory=list)
     shapes: list[bytes] = field(default_factory=list)
     recut: list[int] = field(default_factory=list)
+    geoms: NDArray[np.object_] = field(default_factory=lambda: np.empty(0, dtype=object))
 
     @property
     def params(self) -> dict[str, Any]:
@@ -87,4 +89,5 @@ def cut(growth: Growth, held: dict[int, tuple[int, int]]) -> Pieces:
         kinds=["p"] * len(whole_pieces) + ["n"] * int(keep.sum()),
         shapes=[bytes(w) for w in shapely.to_wkb(shapes)],
         recut=sorted(recut),
+        geoms=shapes,
     )

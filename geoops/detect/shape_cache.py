@@ -132,6 +132,9 @@ def _counts(ids: NDArray[np.int64]) -> dict[int, int]:
 
 _CACHES: dict[str, ShapeCache] = {}
 
+Added = tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.str_], NDArray[np.object_]]
+"""Shapes added to the table: their ids, incidents, kinds and shapes."""
+
 
 def begin_pass(*, session: Session) -> int:
     """Count this pass (call under the detection lock); returns its generation."""
@@ -171,13 +174,23 @@ def database_token(*, session: Session) -> str:
     )
 
 
-def stage_changes(cache: ShapeCache, changes: Changes, *, session: Session) -> None:
-    """Remember what this pass changed, with the pieces it added, for the next pass here."""
+def new_ground_points(cache: ShapeCache, *, session: Session) -> Added:
+    """The shapes added since the cache's: before the pass stores its pieces, the points of
+    the ground evidence it attached ('g')."""
     rows = session.execute(
         sa.text("SELECT id, incident_id, kind, ST_AsBinary(geom) FROM incident_shapes WHERE id > :since"),
         {"since": cache.max_id},
     ).all()
-    changes.ids, changes.incidents, changes.kinds, changes.geoms = _pieces(rows)
+    return _pieces(rows)
+
+
+def stage_changes(cache: ShapeCache, changes: Changes, *added: Added) -> None:
+    """Remember what this pass changed, with the shapes it added (ids, incidents, kinds,
+    shapes), for the next pass here."""
+    changes.ids = np.concatenate([a[0] for a in added]).astype(np.int64)
+    changes.incidents = np.concatenate([a[1] for a in added]).astype(np.int64)
+    changes.kinds = np.concatenate([a[2] for a in added]).astype("<U1")
+    changes.geoms = np.concatenate([a[3] for a in added]).astype(object)
     cache.staged = changes
 
 
@@ -203,9 +216,7 @@ def _load(token: str, generation: int, floor: float, *, session: Session) -> Sha
                       last_seen={int(r[0]): float(r[1]) for r in incidents})  # fmt: skip
 
 
-def _pieces(
-    rows: Sequence[Sequence[Any]],
-) -> tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.str_], NDArray[np.object_]]:
+def _pieces(rows: Sequence[Sequence[Any]]) -> Added:
     """``(id, incident_id, kind, WKB)`` rows as the cache's columns."""
     return (
         np.array([r[0] for r in rows], dtype=np.int64),
