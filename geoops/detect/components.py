@@ -23,6 +23,13 @@ def no_pairs() -> Pairs:
     return np.empty((0, 2), dtype=np.int64)
 
 
+def cluster_labels(count: int, links: Pairs) -> NDArray[np.int64]:
+    """The connected component of each row ``0 .. count - 1`` under ``links`` alone (the
+    new items linked among themselves), numbered from 0."""
+    graph = coo_array((np.ones(len(links)), (links[:, 0], links[:, 1])), shape=(count, count))
+    return np.asarray(graph_components(graph, directed=False)[1], dtype=np.int64)
+
+
 def connected_components(count: int, links: Pairs, joins: Pairs) -> list[Component]:
     """Group evidence rows ``0 .. count - 1`` by ``links`` between rows and ``joins`` of a
     row to an incident id.

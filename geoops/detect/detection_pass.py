@@ -15,12 +15,13 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
+from numpy.typing import NDArray
 from sqlalchemy.orm import Session
 
 from geoops.detect.assignment import Assignment, assign_components, attach_evidence
 from geoops.detect.batch_links import Reach, links_within_batch
 from geoops.detect.claims import Claimed, Evidence, claim_new_evidence, mark_seen, marking_seen
-from geoops.detect.components import Component, connected_components
+from geoops.detect.components import Component, cluster_labels, connected_components
 from geoops.detect.evidence_sums import Sums, sums_by_incident
 from geoops.detect.footprint_union import union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
@@ -101,11 +102,11 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     added = Added()
     if len(claimed.evidence):  # only a pass with fire evidence changes incident shapes
         shapes = _shapes(claimed.evidence, params, session=session)
-        components = _link(claimed, params, shapes, session=session)
-        # each component's new footprints are merged in two worker threads from here on,
-        # while the database opens and merges incidents (one component becomes one
-        # incident); then, while it attaches the evidence, met there with the perimeters so far
-        union = _start_union(components, claimed.evidence)
+        # the new footprints of each cluster of linked new items are merged in two worker
+        # threads while the pass links them to incidents and the database opens and merges
+        # incidents (one component becomes one incident); then, while it attaches the
+        # evidence, met there with the perimeters so far
+        components, union, clusters = _link(claimed, params, shapes, session=session)
         assignment = assign_components(
             components, claimed.evidence, region_level=params.region_level, session=session
         )
@@ -113,7 +114,7 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
         absorbed = [i for ids in assignment.merged.values() for i in ids]
         so_far = _perimeters_so_far(touched + absorbed, session=session)
         incident_of = [next(iter(c.incidents)) for c in components]  # one each, once assigned
-        growth = start_growth(union, incident_of, so_far, assignment.merged)
+        growth = start_growth(union, clusters, incident_of, so_far, assignment.merged)
         added = _attach(assignment, claimed, growth, so_far, session=session)
     created, merged = assignment.created, assignment.merged
     rows = _refresh(touched, assignment, added, session=session)
@@ -169,9 +170,13 @@ def _shapes(evidence: Evidence, params: DetectParams, *, session: Session) -> Sh
     return shapes_for(generation, float(evidence.times.min()) - reach_back_s, session=session)
 
 
-def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session: Session) -> list[Component]:
-    """The links among new items and to active incidents (in memory), and their components.
-    The database marks the claimed hotspots seen meanwhile."""
+def _link(
+    claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session: Session
+) -> tuple[list[Component], list[Share], NDArray[np.int64]]:
+    """The links among new items and to active incidents (in memory), and their components;
+    the union of each cluster's footprints started (the new items linked among themselves:
+    each component is one or more of them) and the component of each cluster. The database
+    marks the claimed hotspots seen meanwhile."""
     evidence = claimed.evidence
     reach = Reach(
         link_m=params.link_distance_m,
@@ -181,11 +186,17 @@ def _link(claimed: Claimed, params: DetectParams, shapes: ShapeCache, *, session
     )
     with marking_seen(claimed.seen, session=session):
         within = links_within_batch(evidence, reach)
+        cluster_of = cluster_labels(len(evidence), within)
+        union = start_union(cluster_of, evidence.boxes)
         near = near_pieces(evidence, reach, shapes)
     joins = links_to_incidents(
         evidence, reach, near, inactive_s=params.inactive_after_hours * 3600, session=session
     )
-    return connected_components(len(evidence), within, joins)
+    components = connected_components(len(evidence), within, joins)
+    clusters = np.zeros(int(cluster_of.max(initial=-1)) + 1, dtype=np.int64)
+    for index, component in enumerate(components):
+        clusters[cluster_of[component.rows]] = index
+    return components, union, clusters
 
 
 @dataclass(frozen=True)
@@ -195,13 +206,6 @@ class Added:
 
     growth: Growth = field(default_factory=Growth)
     sums: Sums = field(default_factory=Sums)
-
-
-def _start_union(components: list[Component], evidence: Evidence) -> list[Share]:
-    """The union of each component's footprints (by its index), in worker threads."""
-    rows = np.array([r for c in components for r in c.rows], dtype=np.int64)
-    labels = np.repeat(np.arange(len(components), dtype=np.int64), [len(c.rows) for c in components])
-    return start_union(labels, evidence.boxes[rows])
 
 
 def _perimeters_so_far(touched: list[int], *, session: Session) -> dict[int, bytes]:

@@ -2,9 +2,11 @@
 the incidents it absorbed and its new footprints, with the area and a point inside.
 
 Computed in memory (GEOS through shapely, which lets go of the interpreter lock) in two
-worker threads, each for its share of the pass's components: from the end of linking on,
-while the database opens, merges and attaches, each merges its new footprints
-(:func:`~geoops.detect.footprint_union.union_by_incident`) and then meets them with the
+worker threads: as soon as the new items are linked among themselves, each merges the new
+footprints of its share of those clusters
+(:func:`~geoops.detect.footprint_union.union_by_incident`) while the pass links them to
+incidents; then, while the database opens, merges and attaches, each meets the new
+footprints of its share of the components (clusters joined through incidents) with the
 perimeters so far; the refresh only writes the results: the overlay with each whole
 perimeter, its equal-area measure and a point on its surface were the largest part of the
 refresh in the database (over the 328 perimeters of a late pass of the speed scenario:
@@ -66,31 +68,39 @@ class Growth:
 
 @dataclass(frozen=True)
 class Share:
-    """Some of the pass's components (their indices) and the union of their new footprints."""
+    """Some of the pass's clusters (their labels), their boxes counted, and the union of
+    each one's new footprints."""
 
-    components: list[int]
+    components: NDArray[np.intp]
+    boxes: NDArray[np.int64]
     union: Future[NewShapes]
 
 
 def start_union(labels: NDArray[np.int64], boxes: NDArray[np.float64]) -> list[Share]:
-    """The union of each component's boxes (``labels``: the component of each box), in
-    :data:`SHARES` worker threads with about as many boxes each: the largest components
-    first, each to the share with the fewest boxes so far."""
+    """The union of each label's boxes (``labels``: a cluster of each box), in :data:`SHARES`
+    worker threads with about as many boxes each."""
     sizes = np.bincount(labels) if len(labels) else np.zeros(0, dtype=np.int64)
-    share_of = np.zeros(len(sizes), dtype=np.intp)
-    held = [0] * SHARES
-    for component in np.argsort(-sizes, kind="stable").tolist():
-        k = held.index(min(held))
-        share_of[component] = k
-        held[k] += int(sizes[component])
+    share_of = _balanced(sizes)
     row_share = share_of[labels]
     return [
         Share(
-            np.flatnonzero(share_of == k).tolist(),
+            np.flatnonzero(share_of == k),
+            sizes[share_of == k],
             _WORKERS.submit(union_by_incident, labels[row_share == k], boxes[row_share == k]),
         )
         for k in range(SHARES)
     ]
+
+
+def _balanced(sizes: NDArray[np.int64]) -> NDArray[np.intp]:
+    """The share of each item: the largest first, each to the share with the least so far."""
+    share_of = np.zeros(len(sizes), dtype=np.intp)
+    held = [0] * SHARES
+    for item in np.argsort(-sizes, kind="stable").tolist():
+        k = held.index(min(held))
+        share_of[item] = k
+        held[k] += int(sizes[item])
+    return share_of
 
 
 class Growing:
@@ -114,21 +124,43 @@ class Growing:
 
 
 def start_growth(
-    shares: list[Share],
+    unions: list[Share],
+    clusters: NDArray[np.int64],
     incident_of: list[int],
     so_far: dict[int, bytes],
     merged: dict[int, list[int]],
 ) -> Growing:
-    """:func:`grow` of each share in the worker threads, once its union is done
-    (``incident_of``: the incident each component became)."""
+    """:func:`grow` of the pass's components in the worker threads, a share each (the
+    largest first, each to the share with the fewest boxes so far), once the unions are
+    done. ``unions``: the new footprints merged by cluster (the new items linked among
+    themselves, before links to incidents); ``clusters``: the component each cluster
+    belongs to; ``incident_of``: the incident each component became."""
+    sizes = np.zeros(len(incident_of), dtype=np.int64)
+    for share in unions:
+        np.add.at(sizes, clusters[share.components], share.boxes)
+    shares = _balanced(sizes)
 
-    def run(share: Share) -> Growth:
-        by_component = share.union.result()
-        new = NewShapes([incident_of[c] for c in by_component.incidents], by_component.shapes)
-        mine = {incident_of[c] for c in share.components}
-        return Growth(new, grow(new, so_far, {s: a for s, a in merged.items() if s in mine}))
+    def run(mine: set[int]) -> Growth:
+        parts: dict[int, list[bytes]] = {}
+        for share in unions:
+            done = share.union.result()
+            for cluster, shape in zip(done.incidents, done.shapes, strict=True):
+                component = int(clusters[cluster])
+                if component in mine:
+                    parts.setdefault(component, []).append(shape)
+        new = NewShapes([incident_of[c] for c in parts], [_joined(p) for p in parts.values()])
+        owned = {incident_of[c] for c in mine}
+        return Growth(new, grow(new, so_far, {s: a for s, a in merged.items() if s in owned}))
 
-    return Growing([_WORKERS.submit(run, share) for share in shares])
+    return Growing([_WORKERS.submit(run, set(np.flatnonzero(shares == k).tolist())) for k in range(SHARES)])
+
+
+def _joined(parts: list[bytes]) -> bytes:
+    """The new footprints of one component from those of its clusters: clusters that were
+    not linked lie apart (or came hours apart: an overlay union then)."""
+    if len(parts) == 1:
+        return parts[0]
+    return bytes(shapely.to_wkb(shapely.union_all(shapely.from_wkb(parts))))
 
 
 def grow(new: NewShapes, so_far: dict[int, bytes], merged: dict[int, list[int]]) -> Perimeters:

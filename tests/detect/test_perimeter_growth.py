@@ -79,15 +79,15 @@ def test_equal_area_is_the_geodesic_area() -> None:
 
 
 def test_shares_grown_in_the_worker_threads_add_up_to_one_grow_of_all() -> None:
-    # components 0..5, two boxes each; component 4 became incident 40, which absorbed 41
+    # clusters 0..6, two boxes each; clusters 4 and 6 are one component (joined through
+    # an incident; 6 overlaps 4: the same pixels hours later), which became incident 40,
+    # which absorbed 41
+    lons = [129.0, 130.0, 131.0, 132.0, 133.0, 134.0, 133.0 + PIXEL / 2]
     boxes = np.array(
-        [
-            [129.0 + c, 62.0 + k * PIXEL, 129.0 + c + PIXEL, 62.0 + (k + 1) * PIXEL]
-            for c in range(6)
-            for k in range(2)
-        ]
+        [[lon, 62.0 + k * PIXEL, lon + PIXEL, 62.0 + (k + 1) * PIXEL] for lon in lons for k in range(2)]
     )
-    labels = np.repeat(np.arange(6, dtype=np.int64), 2)
+    labels = np.repeat(np.arange(7, dtype=np.int64), 2)
+    clusters = np.array([0, 1, 2, 3, 4, 5, 4], dtype=np.int64)
     incident_of = [10, 20, 30, 31, 40, 50]
     so_far = {
         i: wkb(shapely.box(129.0 + c, 61.9, 129.0 + c + PIXEL, 62.0 + PIXEL / 2))
@@ -99,14 +99,18 @@ def test_shares_grown_in_the_worker_threads_add_up_to_one_grow_of_all() -> None:
 
     shares = start_union(labels, boxes)
     assert len(shares) == SHARES
-    assert sorted(c for s in shares for c in s.components) == list(range(6))
-    assert [len(s.components) for s in shares] == [3, 3]  # as many boxes each
-    grown = start_growth(shares, incident_of, so_far, merged).result()
+    assert sorted(c for s in shares for c in s.components.tolist()) == list(range(7))
+    assert sorted(int(s.boxes.sum()) for s in shares) == [6, 8]  # as even as whole clusters allow
+    grown = start_growth(shares, clusters, incident_of, so_far, merged).result()
 
-    new = union_by_incident(np.array([incident_of[c] for c in labels]), boxes)
+    new = union_by_incident(np.array([incident_of[clusters[c]] for c in labels]), boxes)
     whole = grow(new, so_far, merged)
     assert sorted(grown.perimeters.incidents) == whole.incidents == [10, 20, 30, 31, 40, 50]
     assert sorted(grown.new.incidents) == new.incidents
+    joined = dict(zip(grown.new.incidents, grown.new.shapes, strict=True))
+    assert shapely.equals(
+        shapely.from_wkb(joined[40]), shapely.box(133.0, 62.0, 133.0 + 1.5 * PIXEL, 62.0 + 2 * PIXEL)
+    )
     ours = dict(zip(grown.perimeters.incidents, grown.perimeters.shapes, strict=True))
     for incident, shape in zip(whole.incidents, whole.shapes, strict=True):
         assert shapely.equals(shapely.from_wkb(ours[incident]), shapely.from_wkb(shape))
