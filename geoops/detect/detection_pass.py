@@ -27,7 +27,7 @@ from geoops.detect.footprint_union import union_by_incident
 from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.detect.incident_events import record_pass_events
 from geoops.detect.incident_links import links_to_incidents, near_pieces
-from geoops.detect.linking_pieces import start_cutting
+from geoops.detect.linking_pieces import Pieces, start_cutting
 from geoops.detect.perimeter_growth import Growing, Growth, Share, grow, start_growth, start_union
 from geoops.detect.priority import PriorityParams, start_scoring
 from geoops.detect.shape_cache import (
@@ -44,6 +44,7 @@ from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
+SHAPE_IDS = "incident_shapes_id_seq"
 
 
 @dataclass(frozen=True)
@@ -137,14 +138,14 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     if shapes is not None and pieces is not None:
         ground = new_ground_points(shapes, session=session)  # before the pieces join them
         cut = pieces.result()
-        stored = session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), cut.params).scalar_one()
+        stored = _store_pieces(cut, session=session)
         changes = Changes(
             generation=shapes.generation + 1,
             merged=survivor_of,
             recut=set(cut.recut),
             last_seen={r["id"]: r["last_seen"] for r in rows},
         )
-        cut_pieces = (np.array(stored, dtype=np.int64), np.array(cut.incidents, dtype=np.int64),
+        cut_pieces = (stored, np.array(cut.incidents, dtype=np.int64),
                       np.array(cut.kinds, dtype="<U1"), cut.geoms)  # fmt: skip
         stage_changes(shapes, changes, ground, cut_pieces)
     scores = scoring.store(session=session)
@@ -206,6 +207,21 @@ class Added:
 
     growth: Growth = field(default_factory=Growth)
     sums: Sums = field(default_factory=Sums)
+
+
+def _store_pieces(cut: Pieces, *, session: Session) -> NDArray[np.int64]:
+    """Store the pieces (``sql/store_pieces.sql``) under a block of ids reserved for them
+    (passes, which alone add shapes, take turns under their lock): their ids."""
+    first = 0
+    if cut.incidents:
+        first = session.execute(
+            sa.text(
+                "SELECT setval(CAST(:seq AS regclass), nextval(CAST(:seq AS regclass)) + :n - 1) - :n + 1"
+            ),
+            {"seq": SHAPE_IDS, "n": len(cut.incidents)},
+        ).scalar_one()
+    session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), {**cut.params, "first": first})
+    return np.arange(first, first + len(cut.incidents), dtype=np.int64)
 
 
 def _perimeters_so_far(touched: list[int], *, session: Session) -> dict[int, bytes]:
