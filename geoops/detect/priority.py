@@ -251,15 +251,15 @@ class Scoring:
     the components: pure Python and numpy) while the caller's connection runs other
     statements of the pass; :meth:`store` waits for them and writes them."""
 
-    def __init__(self, future: Future[list[dict[str, Any]]] | None) -> None:
+    def __init__(self, future: Future[tuple[list[dict[str, Any]], str]] | None) -> None:
         self._future = future
 
     def store(self, *, session: Session) -> dict[int, tuple[str, int]]:
         """Write the priorities (one UPDATE); each incident's (class, score)."""
         if self._future is None:
             return {}
-        stored = self._future.result()
-        session.execute(sa.text(STORE_PRIORITY), {"rows": json.dumps(stored, ensure_ascii=False)})
+        stored, document = self._future.result()
+        session.execute(sa.text(STORE_PRIORITY), {"rows": document})
         return {r["id"]: (r["priority"], r["score"]) for r in stored}
 
 
@@ -274,7 +274,15 @@ def start_scoring(incident_ids: list[int], params: PriorityParams, *, session: S
         return Scoring(None)
     layer = rows[0]["settlement_layer_id"]
     index = settlement_index(layer, session=session) if layer is not None else None
-    return Scoring(_WORKER.submit(_compute, rows, index, params))
+    return Scoring(_WORKER.submit(_document, rows, index, params))
+
+
+def _document(
+    rows: list[dict[str, Any]], index: SettlementIndex | None, params: PriorityParams
+) -> tuple[list[dict[str, Any]], str]:
+    """The priorities and the JSON document that stores them, both made in the worker."""
+    stored = _compute(rows, index, params)
+    return stored, json.dumps(stored, ensure_ascii=False)
 
 
 def _compute(
