@@ -2,8 +2,9 @@
 -- all lie within :max_extent_m of one another never spread, so it is proposed as a heat
 -- source. The days and the box of its points are kept on the incident row by every pass,
 -- so only an incident passing those tests has its points read and projected.
--- Distances are measured in an azimuthal equidistant projection centred on the points'
--- centroid (geodesic from the centre); a spot across ±180° is shifted to 0..360 first.
+-- Distances are measured in metres east and north of the points' centroid, scaled by the
+-- WGS84 metres per degree at its latitude (within a metre of the geodesic over the
+-- kilometre a candidate spans); a spot across ±180° is shifted to 0..360 first.
 -- A spot is not proposed again while a pending or rejected candidate of another incident
 -- lies within either radius; an incident's own candidate only has its figures refreshed
 -- (its place and radius too while it still awaits a decision).
@@ -38,11 +39,17 @@ WITH quiet AS MATERIALIZED (
     FROM seen AS s
 ), centred AS (
     SELECT u.*, ST_Centroid(u.pts) AS centre FROM unwrapped AS u
-), local AS MATERIALIZED (
-    -- one projection per incident: building it is the expensive part
-    SELECT c.*, ST_Transform(c.pts, format('+proj=aeqd +lat_0=%s +lon_0=%s +datum=WGS84 +units=m',
-                                           ST_Y(c.centre), ST_X(c.centre))) AS metres
+), scaled AS (
+    -- metres per degree of longitude and of latitude on WGS84 at the centre's latitude
+    SELECT c.*, 111412.84 * cos(radians(ST_Y(c.centre))) - 93.5 * cos(3 * radians(ST_Y(c.centre))) AS kx,
+           111132.954 - 559.822 * cos(2 * radians(ST_Y(c.centre))) + 1.175 * cos(4 * radians(ST_Y(c.centre))) AS ky
     FROM centred AS c
+), local AS MATERIALIZED (
+    -- metres from the centre, east and north: over the kilometre a candidate spans, within a
+    -- metre of the geodesic (an azimuthal projection per incident cost 0.4 ms to build)
+    SELECT c.*, ST_SetSRID(ST_Affine(c.pts, c.kx, 0, 0, c.ky, -c.kx * ST_X(c.centre), -c.ky * ST_Y(c.centre)), 0)
+               AS metres
+    FROM scaled AS c
 ), qualified AS MATERIALIZED (
     SELECT l.incident_id, l.days, l.detections, l.first_seen, l.last_seen,
            ST_WrapX(l.centre, 180, -360) AS geom,
