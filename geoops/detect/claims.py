@@ -57,8 +57,8 @@ class Facts:
 @dataclass(frozen=True)
 class Seen:
     """What marks the claimed hotspots seen: the watermark up to which ids are claimed
-    (None: the claim took none), and the static ones with their reason (a FIRMS type not
-    written yet, a heat source or water found in memory)."""
+    (None only in the empty default), and the static ones with their reason (a FIRMS type
+    not written yet, a heat source or water found in memory)."""
 
     watermark: int | None = None
     static_ids: list[int] = field(default_factory=list)
@@ -111,7 +111,7 @@ def claim_new_evidence(
     )
     full = len(hotspots["id"]) >= limit  # more may wait below the top: up to the last one taken
     watermark = int(hotspots["id"][-1]) if full else int(top)
-    static, seen = _static(hotspots, areas, heat_radius_m, watermark)
+    static, static_ids, reasons = _static(hotspots, areas, heat_radius_m)
     hotspots["fire"] = ~static
     reports_sql, alarms_sql = load_sql("geoops.detect", "claim_ground").split(";")
     ground = {"limit": limit, "fire_categories": list(fire_categories)}
@@ -138,7 +138,7 @@ def claim_new_evidence(
             confidence=fire_rows("confidence"),
             points=np.column_stack([fire_rows("lon"), fire_rows("lat")]),
         ),
-        seen=seen,
+        seen=Seen(watermark, static_ids, reasons),
     )
 
 
@@ -192,16 +192,19 @@ def _packed_columns(result: sa.Result[Any]) -> dict[str, NDArray[Any]]:
 
 
 def _floats(values: NDArray[Any]) -> NDArray[np.float64]:
-    """A column as floats, NULL as NaN (numpy turns None into NaN on the cast)."""
+    """A column as floats, NULL as NaN (numpy turns None into NaN on the cast); the packed
+    hotspot columns are floats already."""
+    if values.dtype == np.float64:
+        return values
     return np.asarray(values, dtype=object).astype(np.float64)
 
 
 def _static(
-    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float, watermark: int | None
-) -> tuple[NDArray[np.bool_], Seen]:
+    hotspots: dict[str, NDArray[Any]], areas: StaticAreas, heat_radius_m: float
+) -> tuple[NDArray[np.bool_], list[int], list[str]]:
     """Which claimed hotspots are not fires: static already (a reason written before), a
     FIRMS type 1 volcano, 2 other static land source or 3 offshore, and the heat-source
-    and water ones found here; and what marking them seen writes."""
+    and water ones found here; and the ids and reasons marking them seen writes."""
     reasoned = hotspots["reasoned"] != 0
     firms = np.isin(hotspots["fire_type"], (1.0, 2.0, 3.0))
     static = reasoned | firms
@@ -213,8 +216,8 @@ def _static(
     static[open_rows[found]] = True
     typed = np.flatnonzero(firms & ~reasoned)
     ids = hotspots["id"]
-    return static, Seen(
-        watermark,
+    return (
+        static,
         [*ids[typed].tolist(), *ids[open_rows[found]].tolist()],
         [*(f"firms_type_{int(t)}" for t in hotspots["fire_type"][typed]), *reasons[found].tolist()],
     )

@@ -44,7 +44,11 @@ from geoops.store.jurisdictions import extend_incident_jurisdictions
 from geoops.store.sqlfiles import load_sql
 
 LOCK_KEY = 0x6E0_0D37  # pg_advisory_xact_lock key reserved for detection passes
-SHAPE_IDS = "incident_shapes_id_seq"
+# a block of n ids of the shapes' sequence: its first
+RESERVE_SHAPE_IDS = (
+    "SELECT setval(s, nextval(s) + :n - 1) - :n + 1 "
+    "FROM CAST(pg_get_serial_sequence('incident_shapes', 'id') AS regclass) AS s"
+)
 
 
 @dataclass(frozen=True)
@@ -214,12 +218,7 @@ def _store_pieces(cut: Pieces, *, session: Session) -> NDArray[np.int64]:
     (passes, which alone add shapes, take turns under their lock): their ids."""
     first = 0
     if cut.incidents:
-        first = session.execute(
-            sa.text(
-                "SELECT setval(CAST(:seq AS regclass), nextval(CAST(:seq AS regclass)) + :n - 1) - :n + 1"
-            ),
-            {"seq": SHAPE_IDS, "n": len(cut.incidents)},
-        ).scalar_one()
+        first = session.execute(sa.text(RESERVE_SHAPE_IDS), {"n": len(cut.incidents)}).scalar_one()
     session.execute(sa.text(load_sql("geoops.detect", "store_pieces")), {**cut.params, "first": first})
     return np.arange(first, first + len(cut.incidents), dtype=np.int64)
 

@@ -52,8 +52,8 @@ class Perimeters:
             "grown_incidents": int8_array(self.incidents),
             "grown_shapes": BinaryArray(self.shapes),
             "grown_ha": float8_array(self.hectares),
-            "grown_x": float8_array(np.array(self.inside_x, dtype=np.float64)),
-            "grown_y": float8_array(np.array(self.inside_y, dtype=np.float64)),
+            "grown_x": float8_array(self.inside_x),  # None (an empty perimeter) as NULL
+            "grown_y": float8_array(self.inside_y),
         }
 
 

@@ -71,8 +71,8 @@ def int8_array(values: ArrayLike | Sequence[int]) -> Int8Array:
     return Int8Array(_packed(column.astype(">i8"), None, _INT8_OID), INT8_ARRAY_OID)
 
 
-def float8_array(values: ArrayLike | Sequence[float]) -> Float8Array:
-    """Floats as a binary ``float8[]``; NaN (no value) goes as NULL."""
+def float8_array(values: ArrayLike | Sequence[float | None]) -> Float8Array:
+    """Floats as a binary ``float8[]``; NaN or ``None`` (no value) goes as NULL."""
     column = np.asarray(values, dtype=np.float64).reshape(-1)
     return Float8Array(_packed(column.astype(">f8"), np.isnan(column), _FLOAT8_OID), FLOAT8_ARRAY_OID)
 

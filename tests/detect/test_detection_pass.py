@@ -314,7 +314,21 @@ def test_static_fire_types_never_open_an_incident(engine: Engine) -> None:
         "WHERE h.fire_type = 2",
     )[0][0]
     assert static_evidence == 0
+    reasons = query(engine, "SELECT fire_type, static_reason FROM hotspots ORDER BY latitude")
+    assert [tuple(r) for r in reasons] == [(2, "firms_type_2"), (2, "firms_type_2"), (0, None)]
     assert detect(engine) == DetectionResult(0, [], [], {})
+
+
+def test_a_pixel_without_frp_leaves_the_incident_without_one(engine: Engine) -> None:
+    """An empty FRP travels through the claim's packed columns as NaN and reaches the
+    incident as NULL, not as NaN (which would outrank every real FRP)."""
+    no_frp = pixel(LAT).replace(",290.1,5.2,D", ",290.1,,D")
+    ingest(engine, no_frp)
+    (incident,) = detect(engine).created
+    assert query(engine, "SELECT max_frp FROM incidents WHERE id = :id", id=incident)[0][0] is None
+    ingest(engine, pixel(north(300), at=T0 + timedelta(hours=1)))
+    detect(engine)
+    assert query(engine, "SELECT max_frp FROM incidents WHERE id = :id", id=incident)[0][0] == 5.2
 
 
 def test_a_static_pixel_next_to_a_fire_does_not_join_it(engine: Engine) -> None:

@@ -47,6 +47,7 @@ def test_numbers_arrive_whole_as_binary_arrays(engine: Engine) -> None:
 
 def test_packed_arrays_read_back_as_what_was_packed() -> None:
     assert float8_array([2.5, np.nan, 3.0]).values() == [2.5, None, 3.0]
+    assert float8_array([None, 1.0]).values() == [None, 1.0]
     assert int8_array([7, -7]).values() == [7, -7]
     assert int8_array([]).values() == []
     for packed in (float8_array([1.0]), int8_array([1])):
