@@ -30,6 +30,7 @@ from geoops.detect.footprint_union import NewShapes, union_by_incident
 from geoops.store.binary_arrays import BinaryArray, float8_array, int8_array
 
 EQUAL_AREA_EPSG = 6933  # EASE-Grid 2.0: equal-area on the ellipsoid, as the refresh measured before
+POLYGON = 3  # shapely's type id of a polygon
 SHARES = 2  # worker threads, one share of the components each: the machine's two cores
 _WORKERS = ThreadPoolExecutor(max_workers=SHARES, thread_name_prefix="geoops-perimeters")
 _LOCAL = threading.local()  # a pyproj Transformer is not to be shared between threads
@@ -156,11 +157,18 @@ def start_growth(
 
 
 def _joined(parts: list[bytes]) -> bytes:
-    """The new footprints of one component from those of its clusters: clusters that were
-    not linked lie apart (or came hours apart: an overlay union then)."""
+    """The new footprints of one component from those of its clusters. Clusters that were
+    not linked lie apart, and their polygons together are already the union (a multipolygon
+    of them: a quarter of the time of an overlay); where some meet (the same pixels hours
+    apart, or two clusters that touch), an overlay union."""
     if len(parts) == 1:
         return parts[0]
-    return bytes(shapely.to_wkb(shapely.union_all(shapely.from_wkb(parts))))
+    shapes = shapely.from_wkb(parts)
+    polygons = shapely.get_parts(shapes)
+    left, right = shapely.STRtree(polygons).query(polygons, predicate="intersects")
+    if np.any(left != right) or not np.all(shapely.get_type_id(polygons) == POLYGON):
+        return bytes(shapely.to_wkb(shapely.union_all(shapes)))
+    return bytes(shapely.to_wkb(shapely.multipolygons(polygons)))
 
 
 def grow(new: NewShapes, so_far: dict[int, bytes], merged: dict[int, list[int]]) -> Perimeters:
@@ -216,7 +224,7 @@ def equal_area_m2(shapes: NDArray[np.object_]) -> NDArray[np.float64]:
 
 def _multi(shapes: NDArray[np.object_]) -> NDArray[np.object_]:
     """Every shape as a multipolygon, as the perimeter column holds them."""
-    single = shapely.get_type_id(shapes) == 3  # Polygon
+    single = shapely.get_type_id(shapes) == POLYGON
     out = shapes.copy()
     out[single] = [shapely.multipolygons([p]) for p in shapes[single]]
     return out

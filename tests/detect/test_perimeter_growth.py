@@ -126,3 +126,21 @@ def test_an_empty_perimeter_is_sent_as_none_and_the_others_keep_their_points() -
     x, y = grown.inside_x[1], grown.inside_y[1]
     assert x is not None and y is not None
     assert shapely.contains(shapely.box(30.0, 60.0, 30.01, 60.01), shapely.Point(x, y))
+
+
+def test_clusters_of_one_component_that_lie_apart_or_touch_join_to_their_union() -> None:
+    # component 0: clusters 0 and 1, two pixels apart (linked only through incident 10);
+    # component 1: clusters 2 and 3, side by side (their edges touch: one polygon)
+    lons = [129.0, 129.0 + 3 * PIXEL, 130.0, 130.0 + PIXEL]
+    boxes = np.array([[lon, 62.0, lon + PIXEL, 62.0 + PIXEL] for lon in lons])
+    labels = np.arange(4, dtype=np.int64)
+    clusters = np.array([0, 0, 1, 1], dtype=np.int64)
+    grown = start_growth(start_union(labels, boxes), clusters, [10, 20], {}, {}).result()
+
+    joined = dict(zip(grown.new.incidents, [shapely.from_wkb(s) for s in grown.new.shapes], strict=True))
+    apart, touching = joined[10], joined[20]
+    assert shapely.is_valid(apart) and shapely.is_valid(touching)
+    assert apart.geom_type == "MultiPolygon" and len(apart.geoms) == 2
+    assert shapely.equals(apart, shapely.union_all(shapely.box(*boxes[:2].T)))
+    assert shapely.get_num_geometries(touching) == 1
+    assert shapely.equals(touching, shapely.box(130.0, 62.0, 130.0 + 2 * PIXEL, 62.0 + PIXEL))
