@@ -2,8 +2,12 @@
 scenario (``bench/detection_speed.py``'s batches of about 5,000 hotspots).
 
 For each pass: its total (commit included), the time inside SQL statements, the commit,
-and the ``--top`` statements, each named by the first line of its ``.sql`` file (or its
-text). What is neither SQL nor commit is Python. A tool for the next optimisation, not a
+the ``--top`` statements, each named by the first line of its ``.sql`` file (or its
+text), and the CPU time the pass took: in this process (all its threads: the geometry
+and priority workers too) and in the PostgreSQL backend that ran it (read from /proc:
+the embedded cluster runs on this machine). What is neither SQL nor commit is Python.
+From CPU and cores follows a floor: however well the work overlaps, a pass takes at
+least its CPU time divided by the cores. A tool for the next optimisation, not a
 benchmark with a baseline: ``bench/detection_speed.py`` gives the ratios.
 
 Run: ``.venv/bin/python bench/detection_profile.py [--hotspots 100000] [--from-pass 15] [--top 8]``
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
+import resource
 import shutil
 import statistics
 import sys
@@ -23,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import sqlalchemy as sa
 from sqlalchemy import event
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -55,6 +62,27 @@ class StatementClock:
         self.spent[name] += time.perf_counter() - self._started
 
 
+class CpuClock:
+    """CPU seconds (user and system) of this process, all threads, and of one backend."""
+
+    TICKS = os.sysconf("SC_CLK_TCK")
+
+    def __init__(self, backend_pid: int) -> None:
+        self._pid = backend_pid
+        self._start = self._read()
+
+    def _read(self) -> tuple[float, float]:
+        mine = resource.getrusage(resource.RUSAGE_SELF)
+        # /proc/PID/stat: fields 14 and 15 (utime, stime) in clock ticks, after the name
+        fields = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return mine.ru_utime + mine.ru_stime, (int(fields[11]) + int(fields[12])) / self.TICKS
+
+    def spent(self) -> tuple[float, float]:
+        """(this process, the backend) since this clock started."""
+        python, backend = self._read()
+        return python - self._start[0], backend - self._start[1]
+
+
 def profile(
     db: Database, frame: pd.DataFrame, target: int, from_pass: int, top: int, python: Path | None = None
 ) -> list[float]:
@@ -62,26 +90,32 @@ def profile(
     profiler = cProfile.Profile()
     overall: dict[str, float] = defaultdict(float)
     totals: list[float] = []
+    cpu: list[tuple[float, float, float]] = []  # (wall, this process, the backend) from from_pass
     for n, data in enumerate(batches(frame, target)):
         with transaction(db.engine) as session:
             ingest_firms(data, source="bench", session=session)
-        clock.reset()
-        start = time.perf_counter()
         with transaction(db.engine) as session:
+            backend = session.execute(sa.text("SELECT pg_backend_pid()")).scalar_one()
+            clock.reset()
+            cpu_clock = CpuClock(backend)
+            start = time.perf_counter()
             if python and n >= from_pass:
                 profiler.enable()
             result = run_detection_pass(db.params, session=session)
             profiler.disable()
             before_commit = time.perf_counter()
         total = time.perf_counter() - start
+        in_python, in_backend = cpu_clock.spent()
         totals.append(total)
         sql = sum(clock.spent.values())
         print(
             f"pass {n}: {total * 1000:.0f} ms, {result.hotspots} hotspots, {len(result.created)} created, "
             f"{len(result.updated)} updated; SQL {sql * 1000:.0f} ms, commit "
-            f"{(time.perf_counter() - before_commit) * 1000:.0f} ms"
+            f"{(time.perf_counter() - before_commit) * 1000:.0f} ms; CPU {in_python * 1000:.0f} ms here, "
+            f"{in_backend * 1000:.0f} ms in the database"
         )
         if n >= from_pass:
+            cpu.append((total, in_python, in_backend))
             for name, seconds in clock.spent.items():
                 overall[name] += seconds
             overall["(python and commit)"] += total - sql
@@ -89,6 +123,14 @@ def profile(
                 print(f"  {seconds * 1000:8.1f} ms  {name}")
     if python:
         profiler.dump_stats(python)
+    if cpu:
+        wall, here, there = (statistics.fmean(c[k] for c in cpu) for k in range(3))
+        cores = os.cpu_count() or 1
+        print(
+            f"passes from {from_pass} on, mean: {wall * 1000:.0f} ms; CPU {here * 1000:.0f} ms here + "
+            f"{there * 1000:.0f} ms in the database; floor on {cores} cores "
+            f"{(here + there) / cores * 1000:.0f} ms"
+        )
     print(f"all passes from {from_pass} on, summed:")
     for name, seconds in sorted(overall.items(), key=lambda kv: -kv[1])[: max(top, 12)]:
         print(f"  {seconds:8.2f} s  {name}")
