@@ -96,7 +96,10 @@ class Settings(BaseSettings):
         description="A spot seen on this many days without spreading is a heat-source candidate.",
     )
     candidate_max_extent_m: float = Field(
-        default=1000.0, gt=0, description="... if all its detections lie within this distance of each other."
+        default=1000.0, gt=0, description="... if all its detections lie within this distance of each other"
+    )
+    candidate_extent_pixels: float = Field(
+        default=2.5, ge=0, description="... or within this many of its widest pixel, where that is more."
     )
     detect_interval_seconds: float = Field(
         default=10.0, gt=0, description="Detector wakes at least this often (and on NOTIFY)."

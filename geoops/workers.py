@@ -39,7 +39,9 @@ def detect_params(settings: Settings) -> DetectParams:
             fwi_raster=settings.fwi_raster,
         ),
         candidates=CandidateParams(
-            min_days=settings.candidate_min_days, max_extent_m=settings.candidate_max_extent_m
+            min_days=settings.candidate_min_days,
+            max_extent_m=settings.candidate_max_extent_m,
+            extent_pixels=settings.candidate_extent_pixels,
         ),
     )
 

@@ -4,7 +4,7 @@ heat-source candidate; once a clerk accepts it, it suppresses like a registered 
 from __future__ import annotations
 
 import math
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -129,10 +129,48 @@ def test_a_flare_jittering_east_west_is_a_candidate_and_a_fire_spreading_east_is
     assert len(candidates(engine)) == 1
 
 
+def swath_pixel(lat: float, lon: float, at: datetime, size_km: float) -> str:
+    """A VIIRS NRT row with a pixel of ``size_km`` (0.78 at a swath's edge, 0.375 at nadir)."""
+    return pixel(lat, lon, at).replace(",0.39,0.36,", f",{size_km},{size_km},", 1)
+
+
+# a flare's points over three days, metres north of its place: the cell holding it and the
+# next one on grids that shift between overpasses, 1,500 m from first to last
+SCATTER_M = ((0.0, 780.0), (-300.0, 480.0), (1200.0, 420.0))
+
+
+def test_a_flare_seen_through_wide_pixels_scatters_further_and_is_still_a_candidate(engine: Engine) -> None:
+    for size_km, lon in ((0.78, LON), (0.375, east(50_000.0))):  # the swath's edge; its centre
+        for day, offsets in enumerate(SCATTER_M):
+            at = T0 + timedelta(days=day)
+            ingest(engine, *(swath_pixel(north(m), lon, at, size_km) for m in offsets))
+            detect(engine)
+    # at the edge 1,500 m is under 2.5 pixels of 780 m; at nadir it is over both 1 km and
+    # 2.5 pixels of 375 m: a spot spreading under fine pixels
+    (candidate,) = candidates(engine)
+    assert candidate.lon == pytest.approx(LON, abs=1e-6) and candidate.days == 3
+    incidents = query(engine, "SELECT id FROM incidents ORDER BY id")
+    assert len(incidents) == 2  # each place one incident over the three days
+
+    assert learn(engine, [i.id for i in incidents], CandidateParams(extent_pixels=1.5)) == []  # 1,170 m
+
+
+def test_a_fire_that_moves_about_within_the_extent_is_no_candidate(engine: Engine) -> None:
+    # through the same wide pixels, within 1,500 m, but burning at either end by turns: no
+    # pixel covers the middle of its points, as at least half of a fixed source's do
+    for day, offsets in enumerate(((-750.0, -600.0), (700.0, 750.0), (-720.0, 720.0))):
+        ingest(engine, *(swath_pixel(north(m), LON, T0 + timedelta(days=day), 0.78) for m in offsets))
+        detect(engine)
+    ((incident,),) = query(engine, "SELECT id FROM incidents")
+    assert candidates(engine) == []
+    assert len(learn(engine, [incident], CandidateParams(min_centred=0.0))) == 1  # the extent alone
+
+
 def test_the_thresholds_are_parameters(engine: Engine) -> None:
     incidents, _ = flare(engine, range(2))
 
-    assert learn(engine, incidents, CandidateParams(min_days=2, max_extent_m=100.0)) == []  # wider than 100 m
+    wider = CandidateParams(min_days=2, max_extent_m=100.0, extent_pixels=0.0)
+    assert learn(engine, incidents, wider) == []  # wider than 100 m
     assert len(learn(engine, incidents, CandidateParams(min_days=2))) == 1
 
 

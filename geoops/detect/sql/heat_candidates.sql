@@ -1,7 +1,11 @@
 -- Learned persistence: an incident seen on :min_days distinct UTC days whose hotspot points
--- all lie within :max_extent_m of one another never spread, so it is proposed as a heat
--- source. The days and the box of its points are kept on the incident row by every pass,
--- so only an incident passing those tests has its points read and projected.
+-- all lie within :max_extent_m of one another, or within :extent_pixels of its widest
+-- pixel (scan or track, counted at most :max_pixel_m) where that is more, never spread, so
+-- it is proposed as a heat source. The days and the box of its points are kept on the
+-- incident row by every pass, so only an incident passing those tests with the widest
+-- extent any pixel allows (:widest_extent_m) has its points read and projected. A fixed
+-- source also lies in the pixel of most of its detections, a fire that barely moves in few
+-- of them: at least :min_centred of the footprints must cover the points' centre.
 -- Distances are measured in metres east and north of the points' centroid, scaled by the
 -- WGS84 metres per degree at its latitude (within a metre of the geodesic over the
 -- kilometre a candidate spans); a spot across ±180° is shifted to 0..360 first.
@@ -17,25 +21,31 @@ WITH quiet AS MATERIALIZED (
       AND cardinality(i.hotspot_days) >= :min_days
       -- the points' spans, 1 % short for the geodesic: north-south, and east-west on the
       -- parallel nearest a pole (the shortest there is; the other way round across ±180°)
-      AND (ST_YMax(i.spots_box) - ST_YMin(i.spots_box)) * 110574.0 <= 1.01 * :max_extent_m
+      AND (ST_YMax(i.spots_box) - ST_YMin(i.spots_box)) * 110574.0 <= 1.01 * :widest_extent_m
       AND least(ST_XMax(i.spots_box) - ST_XMin(i.spots_box), 360.0 - (ST_XMax(i.spots_box) - ST_XMin(i.spots_box)))
           * 111319.0 * cos(radians(least(90.0, greatest(abs(ST_YMax(i.spots_box)), abs(ST_YMin(i.spots_box))))))
-          <= 1.01 * :max_extent_m
+          <= 1.01 * :widest_extent_m
 ), seen AS MATERIALIZED (
     SELECT e.incident_id,
            count(*) AS detections,
            count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) AS days,
            min(h.observed_at) AS first_seen,
            max(h.observed_at) AS last_seen,
+           -- scan and track are in km; a pixel of unknown size allows :max_extent_m alone
+           greatest(:max_extent_m, :extent_pixels * least(:max_pixel_m, 1000.0 * coalesce(
+               max(greatest(h.scan, h.track)), 0.0))) AS extent_m,
            -- in evidence order, so the centroid's last digits do not depend on the plan
-           ST_Collect(h.geom ORDER BY e.id) AS points
+           ST_Collect(h.geom ORDER BY e.id) AS points,
+           ST_Collect(h.footprint) AS footprints
     FROM quiet AS q
     JOIN incident_evidence AS e ON e.incident_id = q.id AND e.kind = 'hotspot'
     JOIN hotspots AS h ON h.id = e.hotspot_id
     GROUP BY e.incident_id
 ), unwrapped AS (
     SELECT s.*, CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
-                     THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts
+                     THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts,
+           CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
+                     THEN ST_ShiftLongitude(s.footprints) ELSE s.footprints END AS boxes
     FROM seen AS s
 ), centred AS (
     SELECT u.*, ST_Centroid(u.pts) AS centre FROM unwrapped AS u
@@ -56,7 +66,9 @@ WITH quiet AS MATERIALIZED (
            greatest(:min_radius_m, ST_MaxDistance(ST_MakePoint(0, 0), l.metres)
                                    + :pixel_margin_m) AS radius_m
     FROM local AS l
-    WHERE ST_MaxDistance(l.metres, l.metres) <= :max_extent_m
+    WHERE ST_MaxDistance(l.metres, l.metres) <= l.extent_m
+      AND (SELECT count(*) FROM ST_Dump(l.boxes) AS d WHERE ST_Covers(d.geom, l.centre))
+          >= :min_centred * l.detections
 ), refreshed AS (
     UPDATE heat_source_candidates AS c
     SET days = q.days,
