@@ -138,7 +138,10 @@ def _detection_pass(params: DetectParams, *, session: Session) -> DetectionResul
     fresh = set(created)
     updated = [i for i in touched if i not in fresh]
     # learning needs no priority either; its events follow the incidents' own
-    candidates = propose_heat_source_candidates(created + updated, params.candidates, session=session)
+    new_day = [r["id"] for r in rows if r["days"] != r["previous_days"]]
+    candidates = propose_heat_source_candidates(
+        created + updated, params.candidates, new_day=new_day, session=session
+    )
     if shapes is not None and pieces is not None:
         ground = new_ground_points(shapes, session=session)  # before the pieces join them
         cut = pieces.result()

@@ -45,17 +45,28 @@ class CandidateParams:
 
 
 def propose_heat_source_candidates(
-    incident_ids: list[int], params: CandidateParams, *, session: Session
+    incident_ids: list[int],
+    params: CandidateParams,
+    *,
+    new_day: list[int] | None = None,
+    session: Session,
 ) -> list[tuple[str, dict[str, Any]]]:
     """Propose the persistent, non-spreading ones of ``incident_ids`` as heat-source
     candidates (refreshing the figures of those already proposed). Returns an event for
-    each new one, for the caller to append after its own. Never commits."""
+    each new one, for the caller to append after its own. Never commits.
+
+    ``new_day``: those of them that gained a UTC day of detections (a pass: from its
+    refresh); only they are tested for a new candidate, once a day rather than at every
+    overpass (a spot that qualifies later the same day is proposed with its next day's
+    detections). ``None`` tests them all."""
     if not incident_ids:
         return []
     rows = session.execute(
         sa.text(load_sql("geoops.detect", "heat_candidates")),
         {
             "ids": incident_ids,
+            "every_one": new_day is None,
+            "new_day": new_day or [],
             "min_days": params.min_days,
             "max_extent_m": params.max_extent_m,
             "extent_pixels": params.extent_pixels,

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine
 
+from geoops.detect.detection_pass import DetectParams
 from geoops.detect.heat_candidates import CandidateParams, propose_heat_source_candidates
 from geoops.store.engine import transaction
 from geoops.store.events import append_events
@@ -20,10 +21,14 @@ from tests.detect.test_detection_pass import LAT, LON, T0, detect, ingest, north
 FLARE_JITTER_M = (0.0, 150.0, -100.0, 60.0, 120.0, -40.0)
 
 
-def learn(engine: Engine, ids: list[int], params: CandidateParams | None = None) -> list[int]:
+def learn(
+    engine: Engine, ids: list[int], params: CandidateParams | None = None, new_day: list[int] | None = None
+) -> list[int]:
     """Learning alone, as a pass runs it: the new candidates' ids (their events appended)."""
     with transaction(engine) as session:
-        events = propose_heat_source_candidates(ids, params or CandidateParams(), session=session)
+        events = propose_heat_source_candidates(
+            ids, params or CandidateParams(), new_day=new_day, session=session
+        )
         append_events(events, session=session)
     return [int(payload["candidate_id"]) for _, payload in events]
 
@@ -164,6 +169,20 @@ def test_a_fire_that_moves_about_within_the_extent_is_no_candidate(engine: Engin
     ((incident,),) = query(engine, "SELECT id FROM incidents")
     assert candidates(engine) == []
     assert len(learn(engine, [incident], CandidateParams(min_centred=0.0))) == 1  # the extent alone
+
+
+def test_a_spot_is_tested_when_it_gains_a_day_and_its_candidate_follows_every_pass(engine: Engine) -> None:
+    incidents, _ = flare(engine, range(2))
+    two_days = CandidateParams(min_days=2)  # the two days qualify with this
+    assert learn(engine, incidents, two_days, new_day=[]) == []  # no new day: not tested
+    (candidate_id,) = learn(engine, incidents, two_days, new_day=incidents)
+
+    (candidate,) = candidates(engine)
+    assert candidate.id == candidate_id and candidate.detections == 4
+    ingest(engine, pixel(north(50.0), LON, T0 + timedelta(days=1, hours=2)))  # the same day, later
+    detect(engine, DetectParams(candidates=two_days))
+    (candidate,) = candidates(engine)
+    assert (candidate.days, candidate.detections) == (2, 5)  # refreshed without a new day
 
 
 def test_the_thresholds_are_parameters(engine: Engine) -> None:

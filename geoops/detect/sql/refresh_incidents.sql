@@ -152,4 +152,5 @@ JOIN incidents AS old ON old.id = s.incident_id
 WHERE i.id = s.incident_id
 RETURNING i.id, i.number, i.status, old.status AS previous_status, i.status_reason,
           i.hotspot_count, old.hotspot_count AS previous_hotspot_count, i.area_ha, i.growth_ha, i.sources,
-          extract(epoch FROM i.last_observed_at)::float8 AS last_seen
+          extract(epoch FROM i.last_observed_at)::float8 AS last_seen,
+          cardinality(i.hotspot_days) AS days, cardinality(old.hotspot_days) AS previous_days
