@@ -5,7 +5,8 @@
 -- incident row by every pass, so only an incident passing those tests with the widest
 -- extent any pixel allows (:widest_extent_m) has its points read and projected. A fixed
 -- source also lies in the pixel of most of its detections, a fire that barely moves in few
--- of them: at least :min_centred of the footprints must cover the points' centre.
+-- of them: at least :min_centred of its pixels must cover the points' centre (a pixel is
+-- scan x track km about its point, as its footprint: tested in the same local metres).
 -- Unless :every_one, an incident is tested only when it gained a UTC day (:new_day) or has
 -- a candidate already (whose figures follow): reading every point of every small fire at
 -- every overpass cost a late pass ~50 ms.
@@ -31,26 +32,30 @@ WITH quiet AS MATERIALIZED (
           * 111319.0 * cos(radians(least(90.0, greatest(abs(ST_YMax(i.spots_box)), abs(ST_YMin(i.spots_box))))))
           <= 1.01 * :widest_extent_m
 ), seen AS MATERIALIZED (
-    SELECT e.incident_id,
-           count(*) AS detections,
-           count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) AS days,
-           min(h.observed_at) AS first_seen,
-           max(h.observed_at) AS last_seen,
-           -- scan and track are in km; a pixel of unknown size allows :max_extent_m alone
-           greatest(:max_extent_m, :extent_pixels * least(:max_pixel_m, 1000.0 * coalesce(
-               max(greatest(h.scan, h.track)), 0.0))) AS extent_m,
-           -- in evidence order, so the centroid's last digits do not depend on the plan
-           ST_Collect(h.geom ORDER BY e.id) AS points,
-           ST_Collect(h.footprint) AS footprints
+    -- each quiet incident's evidence through its index (a join let the planner, expecting
+    -- a few quiet incidents, hash the whole evidence table: a cost that grows with it)
+    SELECT q.id AS incident_id, s.*
     FROM quiet AS q
-    JOIN incident_evidence AS e ON e.incident_id = q.id AND e.kind = 'hotspot'
-    JOIN hotspots AS h ON h.id = e.hotspot_id
-    GROUP BY e.incident_id
+    CROSS JOIN LATERAL (
+        SELECT count(*) AS detections,
+               count(DISTINCT (h.observed_at AT TIME ZONE 'UTC')::date) AS days,
+               min(h.observed_at) AS first_seen,
+               max(h.observed_at) AS last_seen,
+               -- scan and track are in km; a pixel of unknown size allows :max_extent_m alone
+               greatest(:max_extent_m, :extent_pixels * least(:max_pixel_m, 1000.0 * coalesce(
+                   max(greatest(h.scan, h.track)), 0.0))) AS extent_m,
+               -- in evidence order, so the centroid's last digits do not depend on the plan
+               ST_Collect(h.geom ORDER BY e.id) AS points,
+               array_agg(h.scan ORDER BY e.id) AS scans,
+               array_agg(h.track ORDER BY e.id) AS tracks
+        FROM incident_evidence AS e
+        JOIN hotspots AS h ON h.id = e.hotspot_id
+        WHERE e.incident_id = q.id AND e.kind = 'hotspot'
+    ) AS s
+    WHERE s.detections > 0
 ), unwrapped AS (
     SELECT s.*, CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
-                     THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts,
-           CASE WHEN ST_XMax(s.points) - ST_XMin(s.points) > 180
-                     THEN ST_ShiftLongitude(s.footprints) ELSE s.footprints END AS boxes
+                     THEN ST_ShiftLongitude(s.points) ELSE s.points END AS pts
     FROM seen AS s
 ), centred AS (
     SELECT u.*, ST_Centroid(u.pts) AS centre FROM unwrapped AS u
@@ -72,7 +77,10 @@ WITH quiet AS MATERIALIZED (
                                    + :pixel_margin_m) AS radius_m
     FROM local AS l
     WHERE ST_MaxDistance(l.metres, l.metres) <= l.extent_m
-      AND (SELECT count(*) FROM ST_Dump(l.boxes) AS d WHERE ST_Covers(d.geom, l.centre))
+      AND (SELECT count(*)
+           FROM ST_DumpPoints(l.metres) AS d
+           JOIN unnest(l.scans, l.tracks) WITH ORDINALITY AS k(scan, track, n) ON k.n = d.path[1]
+           WHERE abs(ST_X(d.geom)) <= 500.0 * k.scan AND abs(ST_Y(d.geom)) <= 500.0 * k.track)
           >= :min_centred * l.detections
 ), refreshed AS (
     UPDATE heat_source_candidates AS c
