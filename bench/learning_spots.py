@@ -50,12 +50,11 @@ def spot(frame: pd.DataFrame, rows: NDArray[np.intp], params: CandidateParams) -
     centred = float(np.mean((np.abs(x) <= scan * 500.0) & (np.abs(y) <= track * 500.0)))
     days = frame["acq_date"].to_numpy()[rows]
     enough = len(set(days.tolist())) >= params.min_days
-    allowed = max(params.max_extent_m, params.extent_pixels * min(widest, params.max_pixel_m))
     return {
         "hotspots": len(rows), "days": len(set(days.tolist())), "extent_m": round(extent),
         "widest_m": round(widest), "centred": round(centred, 2),
         "kilometre_rule": enough and extent <= params.max_extent_m,
-        "todays_rule": enough and extent <= allowed and centred >= params.min_centred,
+        "todays_rule": enough and extent <= params.extent_m(widest) and centred >= params.min_centred,
     }  # fmt: skip
 
 

@@ -31,17 +31,23 @@ class CandidateParams:
     extent_pixels: float = 2.5  # ... or this many of the spot's widest pixel (scan or track)
     max_pixel_m: float = 1000.0  # a wider pixel (MODIS off nadir) counts as this wide
     # the share of its detections whose pixel covers the spot's centre: a fixed source lies
-    # in most of them (71-100 % for the flares and boiler houses of bench/scenario.py), a
-    # fire that burns in place for days but moves within it in few (5-22 % there; a fire of
-    # a few hectares, in a pixel or two, 62-67 %: proposed, as a clerk would want to look)
+    # in most of them (68-100 % for the 30 flares and boiler houses of bench/scenario.py
+    # seeds 1-3, bench/learning_spots.py), a fire that burns in place for days but moves
+    # within it in few (2-35 % there; a fire of a few hectares, in a pixel or two, 50-67 %:
+    # proposed, as a clerk would want to look)
     min_centred: float = 0.5
     min_radius_m: float = 500.0  # a proposed source suppresses at least this far around it
     pixel_margin_m: float = 375.0  # added to the farthest point: a pixel reaches beyond its centre
 
+    def extent_m(self, widest_pixel_m: float) -> float:
+        """How far apart the points of a spot whose widest pixel is this may lie (as
+        ``sql/heat_candidates.sql`` computes it per spot)."""
+        return max(self.max_extent_m, self.extent_pixels * min(widest_pixel_m, self.max_pixel_m))
+
     @property
     def widest_extent_m(self) -> float:
         """The most any spot's points may lie apart (that of the widest pixel counted)."""
-        return max(self.max_extent_m, self.extent_pixels * self.max_pixel_m)
+        return self.extent_m(self.max_pixel_m)
 
 
 def propose_heat_source_candidates(
@@ -58,15 +64,14 @@ def propose_heat_source_candidates(
     ``new_day``: those of them that gained a UTC day of detections (a pass: from its
     refresh); only they are tested for a new candidate, once a day rather than at every
     overpass (a spot that qualifies later the same day is proposed with its next day's
-    detections). ``None`` tests them all."""
+    detections). ``None``: all of ``incident_ids``."""
     if not incident_ids:
         return []
     rows = session.execute(
         sa.text(load_sql("geoops.detect", "heat_candidates")),
         {
             "ids": incident_ids,
-            "every_one": new_day is None,
-            "new_day": new_day or [],
+            "new_day": incident_ids if new_day is None else new_day,
             "min_days": params.min_days,
             "max_extent_m": params.max_extent_m,
             "extent_pixels": params.extent_pixels,

@@ -145,19 +145,23 @@ SCATTER_M = ((0.0, 780.0), (-300.0, 480.0), (1200.0, 420.0))
 
 
 def test_a_flare_seen_through_wide_pixels_scatters_further_and_is_still_a_candidate(engine: Engine) -> None:
+    learning_nothing = DetectParams(candidates=CandidateParams(min_days=99))  # learning tested alone
     for size_km, lon in ((0.78, LON), (0.375, east(50_000.0))):  # the swath's edge; its centre
         for day, offsets in enumerate(SCATTER_M):
             at = T0 + timedelta(days=day)
             ingest(engine, *(swath_pixel(north(m), lon, at, size_km) for m in offsets))
-            detect(engine)
-    # at the edge 1,500 m is under 2.5 pixels of 780 m; at nadir it is over both 1 km and
-    # 2.5 pixels of 375 m: a spot spreading under fine pixels
-    (candidate,) = candidates(engine)
-    assert candidate.lon == pytest.approx(LON, abs=1e-6) and candidate.days == 3
-    incidents = query(engine, "SELECT id FROM incidents ORDER BY id")
+            detect(engine, learning_nothing)
+    incidents = [i.id for i in query(engine, "SELECT id FROM incidents ORDER BY id")]
     assert len(incidents) == 2  # each place one incident over the three days
 
-    assert learn(engine, [i.id for i in incidents], CandidateParams(extent_pixels=1.5)) == []  # 1,170 m
+    assert learn(engine, incidents, CandidateParams(extent_pixels=1.5)) == []  # 1,170 m
+    assert learn(engine, incidents, CandidateParams(max_pixel_m=400.0)) == []  # 780 m counted as 400
+    # at the edge 1,500 m is under 2.5 pixels of 780 m; at nadir it is over both 1 km and
+    # 2.5 pixels of 375 m: a spot spreading under fine pixels
+    (candidate_id,) = learn(engine, incidents)
+    (candidate,) = candidates(engine)
+    assert candidate.id == candidate_id and candidate.incident_id == incidents[0]
+    assert candidate.lon == pytest.approx(LON, abs=1e-6) and candidate.days == 3
 
 
 def test_a_fire_that_moves_about_within_the_extent_is_no_candidate(engine: Engine) -> None:

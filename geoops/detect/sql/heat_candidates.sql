@@ -7,8 +7,8 @@
 -- source also lies in the pixel of most of its detections, a fire that barely moves in few
 -- of them: at least :min_centred of its pixels must cover the points' centre (a pixel is
 -- scan x track km about its point, as its footprint: tested in the same local metres).
--- Unless :every_one, an incident is tested only when it gained a UTC day (:new_day) or has
--- a candidate already (whose figures follow): reading every point of every small fire at
+-- An incident is tested only when it gained a UTC day (:new_day) or has a candidate
+-- already (whose figures follow): reading every point of every small fire at
 -- every overpass cost a late pass ~50 ms.
 -- Distances are measured in metres east and north of the points' centroid, scaled by the
 -- WGS84 metres per degree at its latitude (within a metre of the geodesic over the
@@ -23,7 +23,7 @@ WITH quiet AS MATERIALIZED (
       AND i.merged_into_id IS NULL
       AND i.status <> 'dismissed'
       AND cardinality(i.hotspot_days) >= :min_days
-      AND (:every_one OR i.id = ANY(CAST(:new_day AS bigint[]))
+      AND (i.id = ANY(CAST(:new_day AS bigint[]))
            OR EXISTS (SELECT 1 FROM heat_source_candidates AS c WHERE c.incident_id = i.id))
       -- the points' spans, 1 % short for the geodesic: north-south, and east-west on the
       -- parallel nearest a pole (the shortest there is; the other way round across ±180°)
